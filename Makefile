@@ -1,0 +1,57 @@
+# Two commands do all set-up on a fresh machine with Python 3.11:
+#   make book   build the static website into _build/html
+#   make test   run the whole test suite (unit, property, notebooks, browser)
+PYTHON_SYS ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JS_STAMP := node_modules/.installed
+
+.PHONY: book test unit nbval browser lab serve notebooks bench captures clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON_SYS) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+# The widget JavaScript served by the site itself (pinned in package-lock.json).
+$(JS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(JS_STAMP)
+
+book: $(STAMP) $(JS_STAMP)
+	$(VENV)/bin/jupyter-book build -W --keep-going --path-output . .
+	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
+
+unit: $(STAMP)
+	$(PY) -m pytest -q tests
+
+nbval: $(STAMP)
+	$(PY) -m pytest -q --nbval book/ --nbval-sanitize-with book/nbval-sanitize.cfg
+
+browser: book
+	$(PY) -m pytest -q tests/browser
+
+test: $(STAMP)
+	$(MAKE) unit nbval browser
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab book/
+
+serve: book
+	$(PY) -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+notebooks: $(STAMP)
+	$(PY) scripts/execute_notebooks.py book/
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_core.py
+
+captures: $(STAMP)
+	$(PY) -m tcplab.capture --record book/captures
+
+clean:
+	rm -rf _build

@@ -1,0 +1,186 @@
+"""A TCP segment as an immutable value: header fields, options and payload.
+
+`Segment` knows nothing about IP addresses, sockets or scapy.  Conversion to and
+from scapy packets lives in `tcplab.scapy_convert` and is imported only when
+`Segment.to_scapy` or `Segment.from_scapy` is called, so `import tcplab` stays fast.
+"""
+
+from dataclasses import dataclass, field, replace
+from enum import IntFlag
+
+from .seqspace import check_seq, seq_add
+
+#: Largest payload one IPv4 datagram can carry behind a 20-byte IP and a 20-byte TCP header.
+MAX_PAYLOAD = 65535 - 40
+
+
+class Flags(IntFlag):
+    """The TCP control bits, in header order from least significant bit."""
+
+    FIN = 0x01
+    SYN = 0x02
+    RST = 0x04
+    PSH = 0x08
+    ACK = 0x10
+    URG = 0x20
+    ECE = 0x40
+    CWR = 0x80
+
+    @classmethod
+    def parse(cls, value):
+        """Flags from a Flags/int, from letters ("SA") or from names ("SYN,ACK", "syn|ack")."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value <= 0xFF:
+                raise ValueError(f"flags must be in 0..255, got {value}")
+            return cls(value)
+        if not isinstance(value, str):
+            raise ValueError(f"flags must be Flags, an int or a string, got {value!r}")
+        text = value.strip().upper()
+        names = [n for n in text.replace("|", ",").replace("+", ",").replace(" ", ",").split(",") if n]
+        if names and all(n in cls.__members__ for n in names):
+            result = cls(0)
+            for n in names:
+                result |= cls[n]
+            return result
+        letters = {"F": cls.FIN, "S": cls.SYN, "R": cls.RST, "P": cls.PSH,
+                   "A": cls.ACK, "U": cls.URG, "E": cls.ECE, "C": cls.CWR}
+        result = cls(0)
+        for letter in text.replace(",", "").replace(" ", ""):
+            if letter not in letters:
+                raise ValueError(
+                    f"flags: unknown flag {letter!r} in {value!r}; allowed letters are "
+                    f"{''.join(letters)} or names {', '.join(cls.__members__)}")
+            result |= letters[letter]
+        return result
+
+    def label(self):
+        """Names joined by commas in the order people say them: "SYN,ACK", "FIN,ACK"."""
+        order = ("SYN", "FIN", "RST", "PSH", "ACK", "URG", "ECE", "CWR")
+        names = [n for n in order if self & Flags[n]]
+        return ",".join(names) if names else "<none>"
+
+
+def _check_range(value, field_name, low, high):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{field_name} must be an integer in {low}..{high}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Options:
+    """The TCP options tcplab models: MSS, window scale, SACK-permitted and timestamps."""
+
+    mss: int | None = None
+    wscale: int | None = None
+    sack_ok: bool = False
+    timestamps: tuple[int, int] | None = None  # (TSval, TSecr)
+
+    def __post_init__(self):
+        _check_range(self.mss, "options.mss", 1, 65535)
+        _check_range(self.wscale, "options.wscale", 0, 14)
+        if not isinstance(self.sack_ok, bool):
+            raise ValueError(f"options.sack_ok must be True or False, got {self.sack_ok!r}")
+        if self.timestamps is not None:
+            if not (isinstance(self.timestamps, tuple) and len(self.timestamps) == 2):
+                raise ValueError(f"options.timestamps must be a (TSval, TSecr) pair, got {self.timestamps!r}")
+            for name, v in zip(("TSval", "TSecr"), self.timestamps):
+                _check_range(v, f"options.timestamps {name}", 0, 2**32 - 1)
+
+    def __bool__(self):
+        return any((self.mss is not None, self.wscale is not None, self.sack_ok, self.timestamps is not None))
+
+    def __str__(self):
+        parts = []
+        if self.mss is not None:
+            parts.append(f"mss {self.mss}")
+        if self.sack_ok:
+            parts.append("sackOK")
+        if self.timestamps is not None:
+            parts.append(f"TS val {self.timestamps[0]} ecr {self.timestamps[1]}")
+        if self.wscale is not None:
+            parts.append(f"ws {self.wscale}")
+        return ",".join(parts)
+
+
+NO_OPTIONS = Options()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One TCP segment.  `len` is SEG.LEN: payload bytes plus one each for SYN and FIN."""
+
+    sport: int
+    dport: int
+    seq: int = 0
+    ack: int = 0
+    flags: Flags = Flags(0)
+    window: int = 65535
+    options: Options = field(default=NO_OPTIONS)
+    payload: bytes = b""
+
+    def __post_init__(self):
+        _check_range(self.sport, "sport", 0, 65535)
+        _check_range(self.dport, "dport", 0, 65535)
+        check_seq(self.seq, "seq")
+        check_seq(self.ack, "ack")
+        object.__setattr__(self, "flags", Flags.parse(self.flags))
+        _check_range(self.window, "window", 0, 65535)
+        if self.options is None:
+            object.__setattr__(self, "options", NO_OPTIONS)
+        if not isinstance(self.options, Options):
+            raise ValueError(f"options must be a tcplab.segment.Options, got {self.options!r}")
+        if isinstance(self.payload, (bytearray, memoryview)):
+            object.__setattr__(self, "payload", bytes(self.payload))
+        if not isinstance(self.payload, bytes):
+            raise ValueError(f"payload must be bytes, got {type(self.payload).__name__}")
+        if len(self.payload) > MAX_PAYLOAD:
+            raise ValueError(f"payload must be at most {MAX_PAYLOAD} bytes for one segment, got {len(self.payload)}")
+
+    # --- derived values -------------------------------------------------
+    @property
+    def len(self):
+        """SEG.LEN: the sequence space this segment occupies (RFC 9293 §3.4)."""
+        return len(self.payload) + (1 if self.flags & Flags.SYN else 0) + (1 if self.flags & Flags.FIN else 0)
+
+    @property
+    def end_seq(self):
+        """The sequence number just after this segment: SEG.SEQ + SEG.LEN."""
+        return seq_add(self.seq, self.len)
+
+    def has(self, flags):
+        """True if every flag in *flags* (Flags or text such as "SA") is set."""
+        wanted = Flags.parse(flags)
+        return self.flags & wanted == wanted
+
+    def replace(self, **changes):
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    # --- text -----------------------------------------------------------
+    def __str__(self):
+        parts = [self.flags.label(), f"seq={self.seq}"]
+        if self.flags & Flags.ACK:
+            parts.append(f"ack={self.ack}")
+        if self.payload:
+            parts.append(f"len={len(self.payload)}")
+        if self.flags & Flags.SYN or self.window == 0:
+            parts.append(f"win={self.window}")
+        if self.options:
+            parts.append(f"<{self.options}>")
+        return " ".join(parts)
+
+    # --- scapy ----------------------------------------------------------
+    def to_scapy(self, src_ip="10.0.0.1", dst_ip="10.0.0.2"):
+        """This segment as a scapy ``IP()/TCP()/Raw()`` packet with correct checksums."""
+        from .scapy_convert import segment_to_scapy
+        return segment_to_scapy(self, src_ip, dst_ip)
+
+    @classmethod
+    def from_scapy(cls, packet):
+        """Read a Segment back from a scapy packet that has a TCP layer."""
+        from .scapy_convert import segment_from_scapy
+        return segment_from_scapy(packet)
