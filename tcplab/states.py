@@ -85,6 +85,7 @@ TRANSITIONS = (
     # --- event processing of §3.10 that Figure 5 does not draw -------------------
     _t(S.TIME_WAIT, "rcv FIN", "snd ACK, restart 2MSL", S.TIME_WAIT, BOTH, "§3.10.7.4 (TIME-WAIT)", drawn=False),
     _t(S.SYN_RECEIVED, "rcv RST", "", S.LISTEN, SERVER, "Figure 5 note; §3.10.7.4", drawn=False),
+    _t(S.SYN_RECEIVED, "rcv SYN", "", S.LISTEN, SERVER, "§3.10.7.4 (fourth, check the SYN bit)", drawn=False),
     _t(S.SYN_RECEIVED, "rcv RST", "connection refused", S.CLOSED, UNUSUAL, "§3.10.7.4", drawn=False),
     _t(S.SYN_SENT, "rcv RST,ACK", "connection refused", S.CLOSED, CLIENT, "§3.10.7.3", drawn=False),
 )

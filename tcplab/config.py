@@ -1,0 +1,91 @@
+"""The knobs of an endpoint, with documented defaults."""
+
+from dataclasses import dataclass, fields
+
+from .seqspace import MODULUS
+
+
+@dataclass(frozen=True)
+class Config:
+    """Endpoint settings.  Defaults follow RFC 9293 and RFC 6298 unless noted.
+
+    - ``isn``: the initial sequence number; None draws one from a generator seeded with ``seed``
+      (so every run is reproducible).  Real stacks use a clock plus a keyed hash (RFC 9293 §3.4.1).
+    - ``msl``: maximum segment lifetime in seconds.  RFC 9293 §3.4.2 says 2 minutes, so TIME-WAIT
+      lasts 2 × MSL = 240 s.  Linux keeps TIME-WAIT for a fixed 60 s (as if MSL were 30 s).
+    - ``rto_initial``/``rto_min``/``rto_max``: RFC 6298 (1 s, 1 s, 60 s).  Linux uses 1 s, 0.2 s, 120 s.
+    - ``syn_retries``/``max_retries``: how many times one segment is retransmitted before the
+      connection is aborted (Linux: tcp_syn_retries 6, tcp_synack_retries 5, tcp_retries2 15).
+    - ``mss``: the largest payload this endpoint will receive; sent in the SYN's MSS option.
+    - ``recv_buffer``: receive buffer in bytes; the advertised window is its free space.
+    - ``delayed_ack``: None for an immediate ACK of every segment, else the delay in seconds
+      (RFC 9293 MUST-40: under 0.5 s; Linux 0.04-0.2 s).  At least every second full segment is ACKed at once.
+    - ``fast_retransmit``: retransmit on the third duplicate ACK (RFC 5681 §3.2).
+    - ``window_scale``/``sack_permitted``/``timestamps``: options offered in the SYN (RFC 7323, RFC 2018).
+    """
+
+    isn: int | None = None
+    seed: int = 0
+    msl: float = 120.0
+    rto_initial: float = 1.0
+    rto_min: float = 1.0
+    rto_max: float = 60.0
+    syn_retries: int = 6
+    max_retries: int = 15
+    mss: int = 1460
+    recv_buffer: int = 65535
+    delayed_ack: float | None = None
+    fast_retransmit: bool = True
+    window_scale: int | None = None
+    sack_permitted: bool = False
+    timestamps: bool = False
+    persist_initial: float = 1.0
+
+    def __post_init__(self):
+        def need(name, ok, allowed):
+            if not ok:
+                raise ValueError(f"config.{name} must be {allowed}, got {getattr(self, name)!r}")
+
+        def number(v):
+            return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+        def integer(v):
+            return isinstance(v, int) and not isinstance(v, bool)
+
+        need("isn", self.isn is None or (integer(self.isn) and 0 <= self.isn < MODULUS), f"None or 0..{MODULUS - 1}")
+        need("seed", integer(self.seed), "an integer")
+        need("msl", number(self.msl) and self.msl > 0, "a number of seconds > 0")
+        need("rto_initial", number(self.rto_initial) and self.rto_initial > 0, "a number of seconds > 0")
+        need("rto_min", number(self.rto_min) and 0 < self.rto_min <= self.rto_initial, "> 0 and <= rto_initial")
+        need("rto_max", number(self.rto_max) and self.rto_max >= self.rto_initial, ">= rto_initial")
+        need("syn_retries", integer(self.syn_retries) and 0 <= self.syn_retries <= 255, "an integer in 0..255")
+        need("max_retries", integer(self.max_retries) and 0 <= self.max_retries <= 255, "an integer in 0..255")
+        need("mss", integer(self.mss) and 1 <= self.mss <= 65495, "an integer in 1..65495")
+        need("recv_buffer", integer(self.recv_buffer) and 1 <= self.recv_buffer <= 2**30, "an integer in 1..2**30")
+        need("delayed_ack", self.delayed_ack is None or (number(self.delayed_ack) and 0 < self.delayed_ack < 0.5),
+             "None or a delay in seconds in (0, 0.5) (RFC 9293 MUST-40)")
+        need("fast_retransmit", isinstance(self.fast_retransmit, bool), "True or False")
+        need("window_scale", self.window_scale is None or (integer(self.window_scale) and 0 <= self.window_scale <= 14),
+             "None or an integer in 0..14")
+        need("sack_permitted", isinstance(self.sack_permitted, bool), "True or False")
+        need("timestamps", isinstance(self.timestamps, bool), "True or False")
+        need("persist_initial", number(self.persist_initial) and self.persist_initial > 0, "a number of seconds > 0")
+        if self.window_scale is None:
+            need("recv_buffer", self.recv_buffer <= 65535, "at most 65535 without window_scale")
+
+    @classmethod
+    def linux(cls, **changes):
+        """Settings close to Linux's defaults (60 s TIME-WAIT, 200 ms minimum RTO, 40 ms delayed ACK)."""
+        base = dict(msl=30.0, rto_min=0.2, rto_max=120.0, syn_retries=6, max_retries=15,
+                    delayed_ack=0.04, window_scale=7, sack_permitted=True, timestamps=True,
+                    recv_buffer=131072)
+        base.update(changes)
+        return cls(**base)
+
+    def replace(self, **changes):
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f"unknown config field(s) {sorted(unknown)}; allowed: {[f.name for f in fields(self)]}")
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Config(**values)

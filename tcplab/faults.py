@@ -1,0 +1,140 @@
+"""Fault rules for the simulated link: drop, duplicate, delay (reorder), random loss.
+
+Each rule looks at one segment as it enters the link, described by a `Wire`
+record, and returns an `Action` or None.  The first rule that acts wins.
+"""
+
+import random
+from dataclasses import dataclass
+
+from .segment import Flags
+from .states import State
+
+
+@dataclass(frozen=True)
+class Wire:
+    """What a rule sees: the n-th segment on the link (1-based), overall and from its sender."""
+
+    number: int
+    number_from_host: int
+    host: str
+    segment: object
+    state: State          # the sender's state just after sending
+    time: float
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str             # "drop", "duplicate" or "delay"
+    extra_delay: float = 0.0
+    reason: str = ""
+
+
+class Rule:
+    """Base class: override `decide(wire)`; `description` names the rule in plots and notes."""
+
+    description = "fault"
+
+    def decide(self, wire):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: {self.description}>"
+
+
+def _check_count(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+
+
+class DropNth(Rule):
+    """Drop the n-th segment on the link (1-based), or the n-th sent by *host*."""
+
+    def __init__(self, n, host=None):
+        _check_count("n", n)
+        self.n, self.host = n, host
+        self.description = f"drop segment #{n}" + (f" from {host}" if host else "")
+
+    def decide(self, wire):
+        number = wire.number if self.host is None else (wire.number_from_host if wire.host == self.host else None)
+        if number == self.n:
+            return Action("drop", reason=self.description)
+        return None
+
+
+class DropWhere(Rule):
+    """Drop segments for which ``predicate(wire)`` is true, at most *times* times."""
+
+    def __init__(self, predicate, times=1, description="drop matching segment"):
+        if not callable(predicate):
+            raise ValueError(f"predicate must be callable, got {predicate!r}")
+        _check_count("times", times)
+        self.predicate, self.left, self.description = predicate, times, description
+
+    def decide(self, wire):
+        if self.left > 0 and self.predicate(wire):
+            self.left -= 1
+            return Action("drop", reason=self.description)
+        return None
+
+
+class Duplicate(Rule):
+    """Deliver the n-th segment on the link twice."""
+
+    def __init__(self, n):
+        _check_count("n", n)
+        self.n = n
+        self.description = f"duplicate segment #{n}"
+
+    def decide(self, wire):
+        return Action("duplicate", reason=self.description) if wire.number == self.n else None
+
+
+class Delay(Rule):
+    """Hold the n-th segment on the link for *extra* more seconds (so later ones overtake it)."""
+
+    def __init__(self, n, extra):
+        _check_count("n", n)
+        if not isinstance(extra, (int, float)) or extra <= 0:
+            raise ValueError(f"extra must be a number of seconds > 0, got {extra!r}")
+        self.n, self.extra = n, float(extra)
+        self.description = f"delay segment #{n} by {extra:g} s"
+
+    def decide(self, wire):
+        return Action("delay", self.extra, self.description) if wire.number == self.n else None
+
+
+class RandomLoss(Rule):
+    """Drop each segment with probability *rate*, from a generator seeded with *seed*."""
+
+    def __init__(self, rate, seed=0):
+        if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"rate must be a probability in [0, 1), got {rate!r}")
+        self.rate, self._rng = rate, random.Random(seed)
+        self.description = f"random loss {rate:.0%} (seed {seed})"
+
+    def decide(self, wire):
+        return Action("drop", reason=self.description) if self._rng.random() < self.rate else None
+
+
+# --- predicates for DropWhere ---------------------------------------------------------
+def is_final_ack(wire):
+    """The last ACK of a teardown: a bare ACK sent by a host that has just entered TIME-WAIT."""
+    return wire.state is State.TIME_WAIT and wire.segment.flags == Flags.ACK
+
+
+def is_syn(wire):
+    """A SYN without ACK (the first segment of a handshake, or its retransmission)."""
+    return wire.segment.flags & (Flags.SYN | Flags.ACK) == Flags.SYN
+
+
+def is_syn_ack(wire):
+    return wire.segment.flags & (Flags.SYN | Flags.ACK) == Flags.SYN | Flags.ACK
+
+
+def is_data(wire):
+    return bool(wire.segment.payload)
+
+
+def is_fin(wire):
+    return bool(wire.segment.flags & Flags.FIN)

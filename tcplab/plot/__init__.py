@@ -1,0 +1,13 @@
+"""Matplotlib views of tcplab data: ladder diagrams, the state diagram, time-sequence graphs, headers.
+
+Every function returns a `matplotlib.figure.Figure` (it displays inline in Jupyter) and
+never calls ``plt.show()``; `to_svg` and `to_png` export one deterministically.
+"""
+
+from .export import to_png, to_svg
+from .fsm import state_diagram
+from .header import header
+from .ladder import ladder
+from .tsg import time_sequence
+
+__all__ = ["ladder", "state_diagram", "time_sequence", "header", "to_svg", "to_png"]

@@ -1,0 +1,444 @@
+"""The ladder (sequence) diagram: one timeline per host, time flowing down.
+
+Every segment is a slanted arrow from its SEND at the sender to its DELIVER at
+the receiver; a lost segment stops part-way in a red ✕.  State changes are
+written beside the timeline, application calls and timers in the margin.
+
+Layout.  Data coordinates are inches (x right, y down), so text sizes and gaps
+are easy to reason about.  Each event gets a *row position*: events at the same
+instant share a row unless they would draw on top of each other (two sends of
+one host, a call and a state change); a new instant starts at least one row
+lower, and further down in proportion to the time elapsed, so a one-way delay
+spans a few rows.  With ``compress_gaps`` a long idle gap (a 240 s TIME-WAIT, a
+1 s RTO among millisecond events) becomes a short break marked "⋮ 240 s".
+
+Artist ids (``artist.get_gid()``), for widgets and tests; *p* is the packet
+number, *i* the event index in ``trace.events``:
+
+- ``flight-<p>``: the segment's line (a FancyArrowPatch when delivered),
+  ``label-<p>`` its text, ``drop-<p>`` the ✕ of a lost segment,
+  ``retransmission-<p>`` the note under a retransmitted one,
+  ``inflight-<p>`` the part already travelled when ``upto`` stops mid-flight;
+- ``state-<host>-<i>``: a state change, ``initial-state-<host>`` the first state;
+- ``call-<i>``, ``timer-<i>`` (with ``timer-bracket-<i>``), ``error-<i>``, ``read-<i>``;
+- ``host-<name>``, ``timeline-<name>``, ``gap-<n>``, ``time-<i>``, ``upto``, ``title``.
+"""
+
+import math
+from statistics import median
+
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from ..seqspace import seq_sub
+from ..segment import Flags
+from ..trace import Kind
+from .style import COLORS, WIDTH, check_choice, figure_and_axes, host_color, styled
+
+ROW = 0.2            # inches between two rows
+DELAY_ROWS = 2.5     # a typical one-way delay spans this many rows
+BREAK_AT = 8.0       # gaps longer than this many rows are compressed ...
+BREAK_ROWS = 2.2     # ... into a break this many rows high
+SIDE = 1.75          # inches from the figure edge to the first and last timeline
+STATE_GAP = 0.1      # inches from a timeline to its state labels and notes
+LABEL_SIZE = 7
+NOTE_SIZE = 7.5
+
+_NOTE_KINDS = (Kind.CALL, Kind.TIMER, Kind.ERROR, Kind.READ)
+
+
+def segment_label(segment, isn=None):
+    """Compact text for an arrow: flags, seq, ack, len (seq and ack relative to the ISNs)."""
+    own, peer = isn if isn is not None else (None, None)
+    seq = segment.seq if own is None else seq_sub(segment.seq, own) % 2**32
+    parts = [segment.flags.label() if segment.flags else "<none>", f"seq={seq}"]
+    if segment.flags & Flags.ACK:
+        ack = segment.ack if peer is None else seq_sub(segment.ack, peer) % 2**32
+        parts.append(f"ack={ack}")
+    if segment.payload:
+        parts.append(f"len={len(segment.payload)}")
+    if segment.window == 0:
+        parts.append("win=0")
+    return " ".join(parts)
+
+
+def format_time(seconds):
+    """'0', '50 ms', '1.25 s', '241.5 s'."""
+    if seconds == 0:
+        return "0"
+    if abs(seconds) < 1:
+        ms = seconds * 1000
+        return f"{ms:.0f} ms" if abs(ms - round(ms)) < 1e-6 else f"{ms:.1f} ms"
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + " s"
+
+
+# --- layout -----------------------------------------------------------------------
+
+def _lane(event, flight_of):
+    """Which drawing slot an event occupies; two events in one slot need two rows."""
+    if event.kind is Kind.SEND:
+        return (event.host, "send")
+    if event.kind is Kind.DELIVER:
+        return (event.host, "recv")
+    if event.kind is Kind.DROP:
+        flight = flight_of.get(event.packet)
+        return ("drop", flight.src if flight else event.host)
+    return (event.host, "note")   # states, calls, timers, errors, reads share the margin
+
+
+def _typical_delay(flights):
+    delays = [f.end.time - f.send.time for f in flights
+              if f.end is not None and f.end.kind is Kind.DELIVER and f.end.time > f.send.time]
+    return median(delays) if delays else None
+
+
+def _rows(events, flight_of, rows_per_second, compress):
+    """Row position of every event, and the breaks [(top, bottom, seconds)]."""
+    positions, breaks = [], []
+    row, used = 0.0, set()
+    for i, event in enumerate(events):
+        lane = _lane(event, flight_of)
+        if i:
+            gap = event.time - events[i - 1].time
+            if gap > 0:
+                step = gap * rows_per_second
+                if compress:
+                    step = max(step, 1.0)
+                    if step > BREAK_AT:
+                        breaks.append((row + 0.5, row + BREAK_ROWS - 0.5, gap))
+                        step = BREAK_ROWS
+                row, used = row + step, set()
+            elif lane in used:
+                row, used = row + 1.0, set()
+        used.add(lane)
+        positions.append(row)
+    return positions, breaks
+
+
+# --- drawing ----------------------------------------------------------------------
+
+class _Ladder:
+    """Draws one trace; the state lives here so the drawing steps read like prose."""
+
+    def __init__(self, trace, upto, relative, ax, title, compress_gaps):
+        self.trace, self.upto, self.relative = trace, upto, relative
+        self.events = trace.events
+        self.flights = trace.flights()
+        self.flight_of = {f.packet: f for f in self.flights}
+        self.index = {id(e): i for i, e in enumerate(self.events)}
+        self.names = [h.name for h in trace.hosts]
+        self.isn = {name: trace.isn(name) for name in self.names}
+
+        delay = _typical_delay(self.flights) or 0.05
+        if compress_gaps:
+            rows_per_second = DELAY_ROWS / delay
+        else:
+            rows_per_second = DELAY_ROWS / delay
+            duration = trace.duration()
+            compressed, _ = _rows(self.events, self.flight_of, rows_per_second, True)
+            if duration > 0 and compressed:
+                rows_per_second = max(compressed[-1], 12.0) / duration
+        self.delay = delay
+        rows, self.breaks = _rows(self.events, self.flight_of, rows_per_second, compress_gaps)
+
+        self.title = trace.title if title is None else title
+        self.top = (0.3 if self.title else 0.0) + 1.05   # where the first event sits
+        self.y = [self.top + r * ROW for r in rows]
+        last = self.y[-1] if self.y else self.top
+        self.bottom = last + 0.35
+        self.height = self.bottom + 0.45
+
+        span = WIDTH - 2 * SIDE
+        step = span / (len(self.names) - 1) if len(self.names) > 1 else 0
+        self.x = {name: SIDE + k * step for k, name in enumerate(self.names)}
+        if len(self.names) == 1:
+            self.x[self.names[0]] = WIDTH / 2
+        self.color = {name: host_color(name, k) for k, name in enumerate(self.names)}
+
+        self.fig, self.ax = figure_and_axes(ax, WIDTH, self.height)
+
+    # --- helpers ---------------------------------------------------------------
+    def future(self, index):
+        return self.upto is not None and index is not None and index > self.upto
+
+    def outward(self, host):
+        """-1 if *host*'s notes go on its left (the first host), else +1."""
+        return -1 if self.names.index(host) == 0 and len(self.names) > 1 else 1
+
+    def margin_x(self, host):
+        return self.x[host] + self.outward(host) * STATE_GAP
+
+    def ha(self, host):
+        return "right" if self.outward(host) < 0 else "left"
+
+    def text(self, x, y, s, gid, **kw):
+        t = self.ax.text(x, y, s, **kw)
+        t.set_gid(gid)
+        return t
+
+    # --- the steps -----------------------------------------------------------------
+    def draw(self):
+        ax = self.ax
+        ax.set_xlim(0, WIDTH)
+        ax.set_ylim(self.height, 0)
+        ax.set_axis_off()
+        if self.upto is not None:
+            self.draw_upto_band()
+        self.draw_header()
+        self.draw_timelines()
+        self.draw_time_column()
+        for flight in self.flights:
+            self.draw_flight(flight)
+        for i, event in enumerate(self.events):
+            if event.kind is Kind.STATE:
+                self.draw_state(i, event)
+            elif event.kind in _NOTE_KINDS:
+                self.draw_note(i, event)
+        self.draw_legend()
+        return self.fig
+
+    def draw_upto_band(self):
+        y = self.y[self.upto]
+        band = Rectangle((0, y - ROW / 2), WIDTH, ROW, facecolor=COLORS["highlight_fill"],
+                         edgecolor="none", zorder=0)
+        band.set_gid("upto")
+        self.ax.add_patch(band)
+        self.text(WIDTH - 0.05, y, "▸ now", "upto-label", ha="right", va="center",
+                  fontsize=6.5, color=COLORS["muted"])
+
+    def draw_header(self):
+        y = 0.12
+        if self.title:
+            self.text(0.1, y, self.title, "title", ha="left", va="top", fontsize=10, fontweight="bold")
+            y += 0.3
+        for host in self.trace.hosts:
+            x, (color, fill) = self.x[host.name], self.color[host.name]
+            self.text(x, y + 0.05, host.name, f"host-{host.name}", ha="center", va="top",
+                      fontsize=10, fontweight="bold", color=color)
+            self.text(x, y + 0.27, f"{host.ip}:{host.port}", f"address-{host.name}", ha="center",
+                      va="top", fontsize=6.5, color=COLORS["muted"])
+            states = self.trace.states(host.name)
+            if states:
+                self.text(x, y + 0.62, str(states[0]), f"initial-state-{host.name}", ha="center",
+                          va="center", fontsize=NOTE_SIZE, color=color, zorder=4,
+                          bbox=dict(boxstyle="round,pad=0.25", facecolor=fill, edgecolor=color, lw=0.8))
+
+    def draw_timelines(self):
+        start = self.top - 0.22
+        pieces, y = [], start
+        for top, bottom, _ in self.breaks:
+            pieces.append((y, self.top + top * ROW, "-"))
+            pieces.append((self.top + top * ROW, self.top + bottom * ROW, ":"))
+            y = self.top + bottom * ROW
+        pieces.append((y, self.bottom, "-"))
+        for name in self.names:
+            for k, (y0, y1, style) in enumerate(pieces):
+                line = Line2D([self.x[name]] * 2, [y0, y1], color=COLORS["muted"], lw=1.1,
+                              linestyle=style, zorder=1, solid_capstyle="butt")
+                line.set_gid(f"timeline-{name}" if k == 0 else f"timeline-{name}-{k}")
+                self.ax.add_line(line)
+        middle = sum(self.x.values()) / len(self.x)
+        for n, (top, bottom, seconds) in enumerate(self.breaks):
+            y = self.top + (top + bottom) / 2 * ROW
+            self.text(middle, y, f"⋮  {format_time(seconds)} later  ⋮", f"gap-{n}", ha="center",
+                      va="center", fontsize=7.5, style="italic", color=COLORS["muted"],
+                      bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none"))
+
+    def draw_time_column(self):
+        self.text(0.08, self.top - 0.32, "time", "time-heading", ha="left", va="center",
+                  fontsize=6.5, color=COLORS["faint"], fontweight="bold")
+        last_y, last_time = None, None
+        for i, event in enumerate(self.events):
+            y = self.y[i]
+            if event.time == last_time or (last_y is not None and y - last_y < ROW * 0.95):
+                continue
+            color = COLORS["grey"] if self.future(i) else COLORS["faint"]
+            self.text(0.08, y, format_time(event.time), f"time-{i}", ha="left", va="center",
+                      fontsize=6.5, color=color)
+            last_y, last_time = y, event.time
+
+    def draw_flight(self, flight):
+        ax = self.ax
+        si = self.index[id(flight.send)]
+        ei = self.index[id(flight.end)] if flight.end is not None else None
+        x0, y0 = self.x[flight.src], self.y[si]
+        x_dst = self.x.get(flight.dst, x0)
+        color = COLORS["retransmission"] if flight.retransmission else self.color[flight.src][0]
+        style = (0, (4, 2.5)) if flight.retransmission else "-"
+        if self.future(si):
+            color = COLORS["grey"]
+        emphasis = self.upto is not None and self.upto in (si, ei)
+        lw = 2.2 if emphasis else 1.3
+
+        if flight.end is None:                    # still in flight when the trace ends
+            x1, y1 = x0 + 0.45 * (x_dst - x0), y0 + DELAY_ROWS * ROW * 0.45
+            line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=":", zorder=3)
+            line.set_gid(f"flight-{flight.packet}")
+            ax.add_line(line)
+        elif flight.lost:
+            fraction = (flight.end.time - flight.send.time) / self.delay if self.delay else 0.5
+            fraction = min(max(fraction, 0.3), 0.7)
+            x1, y1 = x0 + fraction * (x_dst - x0), self.y[ei]
+            line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=style, zorder=3)
+            line.set_gid(f"flight-{flight.packet}")
+            ax.add_line(line)
+            cross = COLORS["grey"] if self.future(ei) else COLORS["drop"]
+            mark = Line2D([x1], [y1], marker="x", markersize=9, markeredgewidth=2.6, color=cross,
+                          linestyle="none", zorder=6)
+            mark.set_gid(f"drop-{flight.packet}")
+            ax.add_line(mark)
+        else:
+            x1, y1 = x_dst, self.y[ei]
+            arrow = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
+                                    color=color, lw=lw, linestyle=style, shrinkA=0, shrinkB=0.5,
+                                    zorder=3)
+            arrow.set_gid(f"flight-{flight.packet}")
+            ax.add_patch(arrow)
+
+        if ei is not None and self.upto is not None and si <= self.upto < ei:
+            self.draw_in_flight(flight, (x0, y0), (x1, y1))
+        self.draw_flight_label(flight, (x0, y0), (x1, y1), color)
+
+    def draw_in_flight(self, flight, start, end):
+        """Upto stops while the segment travels: draw the distance covered so far in colour."""
+        (x0, y0), (x1, y1) = start, end
+        now = self.y[self.upto]
+        fraction = 0.5 if y1 == y0 else min(max((now - y0) / (y1 - y0), 0.0), 1.0)
+        xs, ys = x0 + fraction * (x1 - x0), y0 + fraction * (y1 - y0)
+        color = COLORS["retransmission"] if flight.retransmission else self.color[flight.src][0]
+        line = Line2D([x0, xs], [y0, ys], color=color, lw=2.2, zorder=4, marker="o",
+                      markevery=[1], markersize=4.5)
+        line.set_gid(f"inflight-{flight.packet}")
+        self.ax.add_line(line)
+
+    def draw_flight_label(self, flight, start, end, color):
+        (x0, y0), (x1, y1) = start, end
+        if x1 < x0:                                   # keep the text upright
+            (x0, y0), (x1, y1) = (x1, y1), (x0, y0)
+        dx, dy = x1 - x0, y1 - y0
+        length = (dx * dx + dy * dy) ** 0.5 or 1.0
+        angle = math.degrees(math.atan2(dy, dx))      # in data units; the y axis points down
+        nx, ny = dy / length, -dx / length            # unit normal pointing up the page
+        xm, ym = x0 + dx / 2, y0 + dy / 2
+        isn = None
+        if self.relative:
+            isn = (self.isn.get(flight.src), self.isn.get(flight.dst))
+        self.text(xm + 0.03 * nx, ym + 0.03 * ny, segment_label(flight.segment, isn),
+                  f"label-{flight.packet}", ha="center", va="bottom", fontsize=LABEL_SIZE,
+                  color=color, rotation=angle, rotation_mode="anchor", transform_rotates_text=True, zorder=5)
+        if flight.retransmission:
+            self.text(xm - 0.03 * nx, ym - 0.03 * ny, "retransmission", f"retransmission-{flight.packet}",
+                      ha="center", va="top", fontsize=6.5, style="italic", color=color,
+                      rotation=angle, rotation_mode="anchor", transform_rotates_text=True, zorder=5)
+
+    def draw_state(self, i, event):
+        color, fill = self.color[event.host]
+        if self.future(i):
+            color, fill = COLORS["grey"], COLORS["grey_fill"]
+        emphasis = self.upto == i
+        self.text(self.margin_x(event.host) + self.outward(event.host) * 0.05, self.y[i], str(event.state),
+                  f"state-{event.host}-{i}", ha=self.ha(event.host), va="center", fontsize=NOTE_SIZE,
+                  color=color, zorder=5, fontweight="bold" if emphasis else "normal",
+                  bbox=dict(boxstyle="round,pad=0.25", facecolor=fill, edgecolor=color,
+                            lw=1.6 if emphasis else 0.8))
+        dot = Line2D([self.x[event.host]], [self.y[i]], marker="o", markersize=3.5, color=color,
+                     linestyle="none", zorder=4)
+        dot.set_gid(f"state-mark-{event.host}-{i}")
+        self.ax.add_line(dot)
+
+    def draw_note(self, i, event):
+        kind = event.kind
+        gid = f"{kind.value}-{i}"
+        color = {Kind.CALL: COLORS["ink"], Kind.TIMER: COLORS["timer"], Kind.ERROR: COLORS["drop"],
+                 Kind.READ: COLORS["muted"]}[kind]
+        text = event.detail or kind.value
+        if kind is Kind.TIMER:
+            text = f"{event.detail or 'timer'} fires"
+            self.draw_timer_bracket(i, event)
+        elif kind is Kind.READ:
+            text = f"read {len(event.data)} B" if event.data else (event.detail or "read")
+        if self.future(i):
+            color = COLORS["grey"]
+        self.text(self.margin_x(event.host) + self.outward(event.host) * 0.05, self.y[i], text, gid,
+                  ha=self.ha(event.host), va="center", fontsize=NOTE_SIZE, color=color,
+                  style="italic" if kind is not Kind.ERROR else "normal",
+                  fontweight="bold" if self.upto == i or kind is Kind.ERROR else "normal", zorder=5)
+
+    def timer_start(self, i, event):
+        """Where the timer that fired at event *i* was (probably) armed."""
+        host, name = event.host, (event.detail or "").lower()
+        before = self.events[:i]
+        if "2msl" in name or "time" in name:
+            wanted = lambda e: e.kind is Kind.STATE and e.host == host and str(e.state) == "TIME-WAIT"
+        elif "delayed" in name:
+            wanted = lambda e: e.kind is Kind.DELIVER and e.host == host
+        elif "rto" in name or "retrans" in name:
+            again = next((e for e in self.events[i + 1:] if e.kind is Kind.SEND and e.host == host), None)
+            seq = again.segment.seq if again is not None else None
+            wanted = lambda e: (e.kind is Kind.SEND and e.host == host
+                                and (seq is None or e.segment.seq == seq))
+            for j in range(len(before)):
+                if wanted(before[j]):
+                    return j                            # the first transmission
+            return None
+        else:
+            wanted = lambda e: e.kind is Kind.SEND and e.host == host
+        for j in range(len(before) - 1, -1, -1):
+            if wanted(before[j]):
+                return j
+        return None
+
+    def draw_timer_bracket(self, i, event):
+        start = self.timer_start(i, event)
+        color = COLORS["grey"] if self.future(i) else COLORS["timer"]
+        x = self.x[event.host] + self.outward(event.host) * 0.05
+        y1 = self.y[i]
+        y0 = self.y[start] if start is not None else y1 - ROW
+        tick = 0.04 * -self.outward(event.host)
+        line = Line2D([x + tick, x, x, x + tick], [y0, y0, y1, y1], color=color, lw=1.1, zorder=2,
+                      solid_joinstyle="miter")
+        line.set_gid(f"timer-bracket-{i}")
+        self.ax.add_line(line)
+
+    def draw_legend(self):
+        handles = [Line2D([], [], color=self.color[name][0], lw=1.3, label=f"sent by {name}")
+                   for name in self.names if any(f.src == name for f in self.flights)]
+        if any(f.retransmission for f in self.flights):
+            handles.append(Line2D([], [], color=COLORS["retransmission"], lw=1.3,
+                                  linestyle=(0, (4, 2.5)), label="retransmission"))
+        if any(f.lost for f in self.flights):
+            handles.append(Line2D([], [], color=COLORS["drop"], marker="x", markeredgewidth=2.2,
+                                  linestyle="none", label="lost on the link"))
+        if any(e.kind is Kind.TIMER for e in self.events):
+            handles.append(Line2D([], [], color=COLORS["timer"], lw=1.1, label="timer running"))
+        if not handles:
+            return
+        legend = self.ax.legend(handles=handles, loc="lower center", ncol=len(handles),
+                                bbox_to_anchor=(0.5, 0), bbox_transform=self.ax.transAxes,
+                                handlelength=2.2, columnspacing=1.6, fontsize=7)
+        legend.set_gid("legend")
+
+
+def _check(trace, upto, relative):
+    if not (hasattr(trace, "events") and hasattr(trace, "flights") and hasattr(trace, "hosts")):
+        raise ValueError(f"trace must be a tcplab.trace.Trace, got {type(trace).__name__}")
+    if not trace.events:
+        raise ValueError("trace must have at least one event")
+    if upto is not None:
+        if isinstance(upto, bool) or not isinstance(upto, int) or not 0 <= upto < len(trace.events):
+            raise ValueError(f"upto must be None or an event index in 0..{len(trace.events) - 1}, got {upto!r}")
+    check_choice("relative", relative, (True, False))
+
+
+@styled
+def ladder(trace, *, upto=None, relative=True, ax=None, title=None, compress_gaps=True):
+    """The ladder diagram of *trace* as a Figure (see the module docstring for the layout).
+
+    - ``upto=k`` highlights event ``trace.events[k]`` and greys out everything after it;
+    - ``relative`` shows sequence numbers relative to each sender's ISN, like Wireshark;
+    - ``title`` defaults to ``trace.title`` (``""`` for none);
+    - ``compress_gaps`` draws long idle gaps as short breaks.
+    """
+    _check(trace, upto, relative)
+    check_choice("compress_gaps", compress_gaps, (True, False))
+    return _Ladder(trace, upto, relative, ax, title, compress_gaps).draw()

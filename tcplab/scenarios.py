@@ -1,0 +1,303 @@
+"""Named, deterministic scenarios: each returns the `Trace` of one simulated conversation.
+
+    from tcplab import scenarios
+    scenarios.names()                 # every scenario, in book order
+    trace = scenarios.run("lost-final-ack")
+    scenarios.describe("lost-final-ack")
+
+Every scenario takes keyword options (delay, seeds, sizes, configs); the
+defaults are what the book shows.  ISNs come from seeded generators, so runs
+are reproducible but the numbers look like real ones.
+"""
+
+from .apps import (Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBytes, WaitEstablished,
+                   WaitPeerClose)
+from .config import Config
+from .endpoint import Endpoint
+from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_syn, is_syn_ack
+from .segment import Flags, Segment
+from .sim import Simulator
+
+CLIENT_PORT, SERVER_PORT = 40000, 80
+CLIENT_IP, SERVER_IP = "10.0.0.1", "10.0.0.2"
+
+_REGISTRY = {}
+
+
+def scenario(name):
+    def register(function):
+        _REGISTRY[name] = function
+        function.scenario_name = name
+        return function
+    return register
+
+
+def names():
+    """All scenario names, in the order the book meets them."""
+    return list(_REGISTRY)
+
+
+def describe(name):
+    """The one-paragraph description of a scenario."""
+    return _lookup(name).__doc__.strip().split("\n\n")[0].replace("\n", " ")
+
+
+def run(name, **options):
+    """Run the scenario *name* and return its Trace."""
+    return _lookup(name)(**options)
+
+
+def _lookup(name):
+    if name not in _REGISTRY:
+        raise ValueError(f"scenario must be one of {', '.join(_REGISTRY)}; got {name!r}")
+    return _REGISTRY[name]
+
+
+def conversation(client_script, server_script, *, title, faults=(), delay=0.05, seed=1,
+                 client_config=None, server_config=None, server_listens=True, server_auto_read=True):
+    """Simulate a client and a server with the given scripts; returns (Trace, Simulator)."""
+    client_config = client_config or Config(seed=seed)
+    server_config = server_config or Config(seed=seed)
+    sim = Simulator(delay=delay, faults=faults, title=title)
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=client_config), client_script,
+                 peer="server", ip=CLIENT_IP)
+    script = ([Listen()] if server_listens else []) + list(server_script)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=server_config), script,
+                 peer="client", ip=SERVER_IP, auto_read=server_auto_read)
+    return sim.run(), sim
+
+
+def _simple(client_script, server_script=(), **kwargs):
+    trace, _ = conversation(client_script, server_script, **kwargs)
+    return trace
+
+
+OPEN = [Connect(), WaitEstablished()]
+
+# ----------------------------------------------------------------- the handshake
+
+
+@scenario("handshake")
+def handshake(delay=0.05, seed=1, client_config=None, server_config=None):
+    """The three-way handshake: SYN, SYN-ACK, ACK; both sides reach ESTABLISHED.
+
+    Nothing else happens, so the trace ends with both hosts ESTABLISHED.
+    """
+    return _simple(OPEN, [WaitEstablished()], title="Three-way handshake", delay=delay, seed=seed,
+                   client_config=client_config, server_config=server_config)
+
+
+@scenario("handshake-options")
+def handshake_options(delay=0.05, seed=1):
+    """A handshake between two Linux-like hosts that offer MSS, SACK-permitted, timestamps and window scale.
+
+    Each option is in use only because both SYNs carry it.
+    """
+    return _simple(OPEN, [WaitEstablished()], title="Handshake with options", delay=delay, seed=seed,
+                   client_config=Config.linux(seed=seed, delayed_ack=None),
+                   server_config=Config.linux(seed=seed, delayed_ack=None, mss=1400))
+
+
+@scenario("lost-syn")
+def lost_syn(delay=0.05, seed=1):
+    """The client's first SYN is lost; its retransmission timer (initial RTO 1 s) sends it again.
+
+    RFC 6298 §2.1 sets the initial RTO to 1 s; the retransmitted SYN completes the handshake.
+    """
+    return _simple(OPEN, [WaitEstablished()], title="Lost SYN", delay=delay, seed=seed,
+                   faults=[DropWhere(is_syn, 1, "lose the first SYN")])
+
+
+@scenario("lost-syn-ack")
+def lost_syn_ack(delay=0.05, seed=1):
+    """The server's SYN-ACK is lost: both sides time out; the SYN-ACK is sent again.
+
+    The client retransmits its SYN and the server its SYN-ACK, each after its own 1 s RTO.
+    """
+    return _simple(OPEN, [WaitEstablished()], title="Lost SYN-ACK", delay=delay, seed=seed,
+                   faults=[DropWhere(is_syn_ack, 1, "lose the first SYN-ACK")])
+
+
+@scenario("syn-timeout")
+def syn_timeout(delay=0.05, seed=1, syn_retries=3):
+    """Nobody answers: the client retransmits its SYN with exponential backoff, then gives up.
+
+    Every SYN is lost; after *syn_retries* retransmissions (1, 2, 4 … s apart) the connection times out.
+    """
+    return _simple(OPEN, [WaitEstablished()], title="SYN timeout", delay=delay, seed=seed,
+                   client_config=Config(seed=seed, syn_retries=syn_retries),
+                   faults=[DropWhere(is_syn, 1000, "every SYN is lost")])
+
+
+@scenario("simultaneous-open")
+def simultaneous_open(delay=0.05, seed=1):
+    """Both hosts send a SYN at the same moment (RFC 9293 Figure 7): four segments, both pass SYN-RECEIVED."""
+    sim = Simulator(delay=delay, title="Simultaneous open")
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(seed=seed)),
+                 [Connect(), WaitEstablished()], peer="server", ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(seed=seed)),
+                 [Connect(), WaitEstablished()], peer="client", ip=SERVER_IP)
+    return sim.run()
+
+
+@scenario("old-duplicate-syn")
+def old_duplicate_syn(delay=0.05, seed=1):
+    """An old duplicate SYN arrives first (RFC 9293 Figure 8); the client's RST clears it.
+
+    This is why the handshake has three messages: the client must confirm the server's SYN-ACK.
+    """
+    client_config = Config(seed=seed)
+    client_isn = Endpoint(CLIENT_PORT, name="client", config=client_config)._rng.randrange(2**32)
+    old_isn = (client_isn - 100_000) % 2**32
+    sim = Simulator(delay=delay, title="Old duplicate SYN", faults=[Delay(2, 3 * delay)])
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=client_config),
+                 [Sleep(delay / 2), Connect(), WaitEstablished()], peer="server", ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(seed=seed)),
+                 [Listen(), WaitEstablished()], peer="client", ip=SERVER_IP)
+    old_syn = Segment(CLIENT_PORT, SERVER_PORT, old_isn, 0, Flags.SYN, 65535)
+    sim.inject(0.0, "client", old_syn, detail="old duplicate SYN from an earlier connection")
+    return sim.run()
+
+
+@scenario("rst-closed-port")
+def rst_closed_port(delay=0.05, seed=1):
+    """The client connects to a port where nothing listens: the server's stack answers RST,ACK.
+
+    The client reports "connection refused" (RFC 9293 §3.10.7.1 and §3.10.7.3).
+    """
+    return _simple(OPEN, [], title="RST from a closed port", delay=delay, seed=seed, server_listens=False)
+
+
+# ----------------------------------------------------------------- data transfer
+
+
+@scenario("data-transfer")
+def data_transfer(nbytes=4000, delay=0.05, seed=1, mss=1460, delayed_ack=None):
+    """The client sends *nbytes* in MSS-sized segments; the server ACKs cumulatively; both close."""
+    server = Config(seed=seed, mss=mss, delayed_ack=delayed_ack)
+    return _simple(OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()],
+                   title=f"Data transfer ({nbytes} bytes, MSS {mss})", delay=delay, seed=seed,
+                   server_config=server)
+
+
+@scenario("data-loss")
+def data_loss(nbytes=6000, lose=2, delay=0.05, seed=1, fast_retransmit=False):
+    """One data segment (the *lose*-th) is lost; the RTO fires and the sender retransmits it.
+
+    The receiver keeps the out-of-order segments and ACKs everything at once when the gap fills.
+    """
+    drop = DropWhere(_nth_data(lose), 1, f"lose data segment {lose}")
+    return _simple(OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()],
+                   title="Data with loss and retransmission", delay=delay, seed=seed, faults=[drop],
+                   client_config=Config(seed=seed, fast_retransmit=fast_retransmit))
+
+
+@scenario("fast-retransmit")
+def fast_retransmit(nbytes=8760, lose=1, delay=0.05, seed=1):
+    """A lost segment is repaired after three duplicate ACKs, long before the RTO (RFC 5681 §3.2)."""
+    return data_loss(nbytes=nbytes, lose=lose, delay=delay, seed=seed, fast_retransmit=True)
+
+
+@scenario("random-loss")
+def random_loss(nbytes=20000, rate=0.1, delay=0.05, seed=1):
+    """A bulk transfer over a link that loses each segment with probability *rate* (seeded)."""
+    return _simple(OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()],
+                   title=f"Random loss {rate:.0%}", delay=delay, seed=seed, faults=[RandomLoss(rate, seed)],
+                   client_config=Config(seed=seed, max_retries=30))
+
+
+@scenario("zero-window")
+def zero_window(nbytes=8000, buffer=4000, pause=4.0, delay=0.05, seed=1):
+    """Flow control: a slow reader's window closes to zero; the sender probes; a window update reopens it."""
+    trace, _ = conversation(OPEN + [SendBytes(nbytes), Close()],
+                            [WaitBytes(buffer), Sleep(pause), Read(), WaitPeerClose(), Read(), Close()],
+                            title="Zero window and persist probes", delay=delay, seed=seed,
+                            server_config=Config(seed=seed, recv_buffer=buffer, mss=1000), server_auto_read=False)
+    return trace
+
+
+def _nth_data(n):
+    seen = []
+
+    def predicate(wire):
+        if is_data(wire) and wire.host == "client":
+            seen.append(wire)
+            return len(seen) == n
+        return False
+    return predicate
+
+
+# ---------------------------------------------------------------------- teardown
+
+
+@scenario("four-way-teardown")
+def four_way_teardown(delay=0.05, seed=1, server_delay=0.2):
+    """The client closes first: FIN, ACK … FIN, ACK; the client waits 2MSL in TIME-WAIT.
+
+    The server closes *server_delay* seconds after the client's FIN, so four segments are seen.
+    """
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(server_delay), Close()],
+                   title="Four-way teardown", delay=delay, seed=seed)
+
+
+@scenario("server-closes-first")
+def server_closes_first(delay=0.05, seed=1):
+    """The server closes first, so the server, not the client, ends in TIME-WAIT."""
+    return _simple(OPEN + [WaitPeerClose(), Sleep(0.2), Close()], [WaitEstablished(), Sleep(0.1), Close()],
+                   title="Server closes first", delay=delay, seed=seed)
+
+
+@scenario("three-segment-teardown")
+def three_segment_teardown(delay=0.05, seed=1, delayed_ack=0.04):
+    """The server delays its ACK of the FIN and closes meanwhile: its FIN carries the ACK (3 segments).
+
+    This is what Linux captures usually show (delayed ACK after a FIN).
+    """
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Close()],
+                   title="Teardown in three segments", delay=delay, seed=seed,
+                   server_config=Config(seed=seed, delayed_ack=delayed_ack))
+
+
+@scenario("simultaneous-close")
+def simultaneous_close(delay=0.05, seed=1):
+    """Both sides close at the same moment: FIN-WAIT-1 → CLOSING → TIME-WAIT on both (RFC 9293 Figure 13)."""
+    return _simple(OPEN + [Sleep(0.2), Close()], [WaitEstablished(), Sleep(0.2 - delay), Close()],
+                   title="Simultaneous close", delay=delay, seed=seed)
+
+
+@scenario("half-close")
+def half_close(nbytes=3000, delay=0.05, seed=1):
+    """The client closes its direction; the server ACKs, keeps sending *nbytes*, then closes (CLOSE-WAIT)."""
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.1), SendBytes(nbytes), Close()],
+                   title="Half-close", delay=delay, seed=seed)
+
+
+@scenario("lost-final-ack")
+def lost_final_ack(delay=0.05, seed=1, losses=1):
+    """The client's last ACK is lost: the server in LAST-ACK retransmits its FIN after its RTO;
+    the client, still in TIME-WAIT, ACKs it again and restarts its 2MSL timer.
+
+    With *losses* > 1 several final ACKs are lost and the FIN retransmissions back off (1 s, 2 s, …).
+    """
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.1), Close()],
+                   title="Lost final ACK", delay=delay, seed=seed,
+                   faults=[DropWhere(is_final_ack, losses, "lose the final ACK")])
+
+
+@scenario("lost-final-ack-no-time-wait")
+def lost_final_ack_no_time_wait(delay=0.05, seed=1, msl=0.1):
+    """As lost-final-ack, but the client keeps TIME-WAIT only 2 × *msl* seconds, far less than the server's RTO:
+    the retransmitted FIN finds no connection, and the client's stack answers RST.
+    """
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.1), Close()],
+                   title="Lost final ACK without TIME-WAIT", delay=delay, seed=seed,
+                   client_config=Config(seed=seed, msl=msl),
+                   faults=[DropWhere(is_final_ack, 1, "lose the final ACK")])
+
+
+@scenario("abort")
+def abort(delay=0.05, seed=1):
+    """The client aborts an established connection: it sends RST and the server reports a reset."""
+    return _simple(OPEN + [Sleep(0.1), Abort()], [WaitEstablished()], title="Abort with RST",
+                   delay=delay, seed=seed)
+
