@@ -5,12 +5,13 @@ and `requirejs` into node_modules/.  This extension copies what the pages need i
 built site, *outside* the book's root `_static` folder (Jupyter Book 1 adds every .js/.css
 found under the static paths to every page, which would load a 3.6 MB bundle everywhere):
 
-- `_static/widgets/require.js` and `_static/widgets/embed-amd.js`, which `_config.yml`
-  names in MyST-NB's `nb_ipywidgets_js`.  MyST-NB adds those <script>s only to pages whose
-  notebook metadata carries widget state.
-- the Font Awesome files embed-amd.js references (Play's icons).  The bundle resolves
-  them against `document.baseURI`, i.e. the folder of the page, so they are copied next
-  to every page that has widgets.
+- `_static/widgets/require.js`, `config.js` (scripts/widget_config.js) and `embed-amd.js`,
+  which `_config.yml` names in MyST-NB's `nb_ipywidgets_js`.  MyST-NB adds those <script>s
+  only to pages whose notebook metadata carries widget state.
+- the Font Awesome files the widget CSS references (Play's icons).  The bundled modules
+  resolve them against their RequireJS module URLs and `__jupyter_widgets_assets_path__`;
+  config.js points both at `_static/widgets/`, so the fonts are copied to the three folders
+  the modules ask in (`FONT_DIRS`), once for the whole site.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
@@ -28,8 +29,11 @@ TARGET = "_static/widgets"
 HTML_MANAGER = "node_modules/@jupyter-widgets/html-manager/dist"
 SCRIPTS = {
     "require.js": "node_modules/requirejs/require.js",
+    "config.js": "scripts/widget_config.js",
     "embed-amd.js": f"{HTML_MANAGER}/embed-amd.js",
 }
+#: Where, under TARGET, the bundle looks for its fonts (module URL folders and the assets path).
+FONT_DIRS = ("", "@jupyter-widgets", "@jupyter-widgets/html-manager/dist")
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
 MISSING = ("{path} is missing: the widget JavaScript comes from npm. Run `npm ci --ignore-scripts` "
            "(or `make book`, which does it) in {root}.")
@@ -80,11 +84,11 @@ def _copy(app, env):
     outdir = Path(app.outdir)
     for name, src in scripts.items():
         _copy_if_changed(src, outdir / TARGET / name)
-    folders = sorted({str(Path(docname).parent) for docname in widget_pages(env)})
-    for folder in folders:
+    for folder in FONT_DIRS:
         for font in fonts:
-            _copy_if_changed(font, outdir / folder / font.name)
-    logger.info(f"[widget_assets] widget JavaScript in {TARGET}/, fonts next to the pages in {folders or 'no folder'}")
+            _copy_if_changed(font, outdir / TARGET / folder / font.name)
+    pages = widget_pages(env)
+    logger.info(f"[widget_assets] widget JavaScript in {TARGET}/ for {len(pages)} page(s) with widgets")
 
 
 def setup(app):

@@ -138,9 +138,14 @@ def describe(event, trace=None):
         text = f"{event.host}: error"
     else:  # pragma: no cover - every Kind is handled above
         text = f"{event.host}: {kind}"
-    if event.detail:
+    restates = kind is Kind.SEND and _letters(event.detail) in (_letters(label), _letters(label.replace(",", "")))
+    if event.detail and not restates:
         text += f" ({event.detail})"
     return text
+
+
+def _letters(text):
+    return "".join(c for c in text.upper() if c.isalpha())
 
 
 def _cell(value):
@@ -171,7 +176,7 @@ def _plot():
     return plot
 
 
-def encode(fig, frame_format="png", dpi=80):
+def encode(fig, frame_format="png", dpi=96):
     """*fig* as a data URI (PNG at *dpi*, or SVG)."""
     plot = _plot()
     if frame_format == "png":
@@ -242,7 +247,7 @@ class _Renderer:
         what = "; ".join(describe(trace.events[i], trace) for i in main)
         caption = (f"<div class='tcplab-caption'>Step {step.number} of {count}: {html.escape(what)}"
                    f"<span class='tcplab-time'>t = {event.time:.3f} s</span></div>")
-        alt = f"{title or 'Ladder diagram'}, up to step {step.number}: {what}"
+        alt = f"Ladder diagram of {title or self.trace.title or 'the trace'}, up to step {step.number}: {what}"
         ladder = widgets.HTML(
             f"<div class='tcplab-frame'>{caption}{_img(self.ladder_uri(step.last), alt, 'tcplab-ladder')}</div>",
             layout=widgets.Layout(flex="2 1 380px", min_width="0"))
@@ -265,7 +270,7 @@ class Stepper(widgets.VBox):
     ----------
     trace : tcplab.trace.Trace
     title : str, optional
-        Shown above the controls (defaults to ``trace.title``).
+        Shown above the controls (the ladder diagram already shows ``trace.title``).
     frame_format : "png" or "svg"
         How frames are embedded (PNG at *dpi* is the most compact).
     steps : "interesting" or "events"
@@ -286,7 +291,7 @@ class Stepper(widgets.VBox):
     """
 
     def __init__(self, trace, *, title=None, frame_format="png", steps="interesting", max_frames=40,
-                 start="first", interval=1200, dpi=80, show_states=True, ladder=None, state_diagram=None,
+                 start="first", interval=1200, dpi=96, show_states=True, ladder=None, state_diagram=None,
                  style=True, **kwargs):
         self.trace = trace
         self.steps = select_steps(trace, steps, max_frames)
@@ -297,7 +302,6 @@ class Stepper(widgets.VBox):
             start = count
         if not isinstance(start, int) or not 1 <= start <= count:
             raise ValueError(f"start must be 'first', 'last' or a step in 1..{count}; got {start!r}")
-        title = trace.title if title is None else title
         renderer = _Renderer(trace, frame_format, dpi, ladder, state_diagram, show_states)
         frames = [widgets.Box()] + [renderer.frame(s, count, title) for s in self.steps]
         self.render_seconds = list(renderer.times)

@@ -42,6 +42,7 @@ BREAK_ROWS = 2.2     # ... into a break this many rows high
 SIDE = 1.75          # inches from the figure edge to the first and last timeline
 STATE_GAP = 0.1      # inches from a timeline to its state labels and notes
 LABEL_SIZE = 7
+LABEL_AT = 0.42      # segment labels sit this far along their arrow, from the sender, if free
 NOTE_SIZE = 7.5
 
 _NOTE_KINDS = (Kind.CALL, Kind.TIMER, Kind.ERROR, Kind.READ)
@@ -60,6 +61,11 @@ def segment_label(segment, isn=None):
     if segment.window == 0:
         parts.append("win=0")
     return " ".join(parts)
+
+
+def _text_width(text, size=LABEL_SIZE):
+    """Rough width in inches of *text* in DejaVu Sans at *size* points."""
+    return len(text) * size * 0.0083
 
 
 def format_time(seconds):
@@ -93,26 +99,85 @@ def _typical_delay(flights):
 
 
 def _rows(events, flight_of, rows_per_second, compress):
-    """Row position of every event, and the breaks [(top, bottom, seconds)]."""
+    """Row position of every event, and the breaks [(top, bottom, seconds)] between rows.
+
+    A clock turns time into rows; an event goes at its clock row unless that would put
+    it on or above the previous event's row (then one row lower) or share a lane with an
+    event of the same instant.  A lost segment's ✕ follows the clock alone.  With
+    *compress*, a gap of more than BREAK_AT rows becomes a break and the clock restarts.
+    """
     positions, breaks = [], []
-    row, used = 0.0, set()
-    for i, event in enumerate(events):
+    row, used = 0.0, set()                     # the last event's row and the lanes it uses
+    origin_row, origin_time = 0.0, events[0].time if events else 0.0
+    previous = origin_time
+    for event in events:
         lane = _lane(event, flight_of)
-        if i:
-            gap = event.time - events[i - 1].time
-            if gap > 0:
-                step = gap * rows_per_second
-                if compress:
-                    step = max(step, 1.0)
-                    if step > BREAK_AT:
-                        breaks.append((row + 0.5, row + BREAK_ROWS - 0.5, gap))
-                        step = BREAK_ROWS
-                row, used = row + step, set()
-            elif lane in used:
-                row, used = row + 1.0, set()
+        clock = origin_row + (event.time - origin_time) * rows_per_second
+        if event.kind is Kind.DROP:
+            positions.append(max(clock, row))
+            continue
+        if event.time > previous:
+            gap = event.time - previous
+            if compress and gap * rows_per_second > BREAK_AT:
+                breaks.append((row + 0.5, row + BREAK_ROWS - 0.5, gap))
+                clock = row + BREAK_ROWS
+                origin_row, origin_time = clock, event.time
+            new = max(clock, row + 1.0) if compress else max(clock, row)
+            if new > row:
+                row, used = new, set()
+        if lane in used:
+            row, used = row + 1.0, set()
         used.add(lane)
         positions.append(row)
+        previous = event.time
     return positions, breaks
+
+
+# --- segment labels ----------------------------------------------------------------
+
+#: Where along its arrow a label may sit, in order of preference.
+_ALONG = (LABEL_AT, 0.32, 0.54, 0.24, 0.62, 0.18, 0.7)
+_LABEL_HEIGHT = LABEL_SIZE * 1.25 / 72
+
+
+class _LabelBox:
+    """The rotated rectangle a label covers (in inches), for overlap tests."""
+
+    def __init__(self, start, end, along, width, below):
+        (x0, y0), (x1, y1) = start, end
+        dx, dy = x1 - x0, y1 - y0
+        self.length = math.hypot(dx, dy) or 1.0
+        self.along, self.half_width = along, width / 2 + 0.04
+        self.point = (x0 + along * dx, y0 + along * dy)
+        if dx < 0:                                    # keep the text upright
+            dx, dy = -dx, -dy
+        self.angle = math.degrees(math.atan2(dy, dx))  # in data units; the y axis points down
+        self.u = (dx / self.length, dy / self.length)
+        self.normal = (self.u[1], -self.u[0])         # pointing up the page
+        lift = 0 if below else 0.025 + _LABEL_HEIGHT / 2
+        self.center = (self.point[0] + lift * self.normal[0], self.point[1] + lift * self.normal[1])
+        self.half_height = _LABEL_HEIGHT + 0.03 if below else _LABEL_HEIGHT / 2
+
+    def within(self, limit):
+        """True if the label stays between the sender and *limit* (a fraction of the path)."""
+        margin = 0.12 if limit < 1 else 0.05
+        return (self.along * self.length - self.half_width >= 0.05
+                and self.along * self.length + self.half_width <= limit * self.length - margin)
+
+    def overlaps(self, other):
+        """Separating-axis test of two rotated rectangles."""
+        d = (other.center[0] - self.center[0], other.center[1] - self.center[1])
+        for axis in (self.u, self.normal, other.u, other.normal):
+            reach = sum(box.half_width * abs(box.u[0] * axis[0] + box.u[1] * axis[1])
+                        + box.half_height * abs(box.normal[0] * axis[0] + box.normal[1] * axis[1])
+                        for box in (self, other))
+            if abs(d[0] * axis[0] + d[1] * axis[1]) > reach:
+                return False
+        return True
+
+
+def _label_box(start, end, along, label, retransmission):
+    return _LabelBox(start, end, along, _text_width(label), retransmission)
 
 
 # --- drawing ----------------------------------------------------------------------
@@ -144,8 +209,11 @@ class _Ladder:
         self.title = trace.title if title is None else title
         self.top = (0.3 if self.title else 0.0) + 1.05   # where the first event sits
         self.y = [self.top + r * ROW for r in rows]
-        last = self.y[-1] if self.y else self.top
-        self.bottom = last + 0.35
+        for flight in self.flights:              # a ✕ sits on its segment's path
+            if flight.lost:
+                self.y[self.index[id(flight.end)]] = (self.y[self.index[id(flight.send)]]
+                                                      + self.drop_fraction(flight) * DELAY_ROWS * ROW)
+        self.bottom = max(self.y) + 0.35
         self.height = self.bottom + 0.45
 
         span = WIDTH - 2 * SIDE
@@ -187,8 +255,10 @@ class _Ladder:
         self.draw_header()
         self.draw_timelines()
         self.draw_time_column()
+        self.labels = []
         for flight in self.flights:
             self.draw_flight(flight)
+        self.place_labels()
         for i, event in enumerate(self.events):
             if event.kind is Kind.STATE:
                 self.draw_state(i, event)
@@ -250,7 +320,7 @@ class _Ladder:
         last_y, last_time = None, None
         for i, event in enumerate(self.events):
             y = self.y[i]
-            if event.time == last_time or (last_y is not None and y - last_y < ROW * 0.95):
+            if event.kind is Kind.DROP or event.time == last_time or (last_y is not None and y - last_y < ROW * 0.95):
                 continue
             color = COLORS["grey"] if self.future(i) else COLORS["faint"]
             self.text(0.08, y, format_time(event.time), f"time-{i}", ha="left", va="center",
@@ -267,26 +337,27 @@ class _Ladder:
         style = (0, (4, 2.5)) if flight.retransmission else "-"
         if self.future(si):
             color = COLORS["grey"]
-        emphasis = self.upto is not None and self.upto in (si, ei)
-        lw = 2.2 if emphasis else 1.3
+        lw = 2.2 if self.upto is not None and self.upto in (si, ei) else 1.3
+        label = self.label_text(flight)
 
-        if flight.end is None:                    # still in flight when the trace ends
-            x1, y1 = x0 + 0.45 * (x_dst - x0), y0 + DELAY_ROWS * ROW * 0.45
-            line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=":", zorder=3)
-            line.set_gid(f"flight-{flight.packet}")
-            ax.add_line(line)
-        elif flight.lost:
-            fraction = (flight.end.time - flight.send.time) / self.delay if self.delay else 0.5
-            fraction = min(max(fraction, 0.3), 0.7)
-            x1, y1 = x0 + fraction * (x_dst - x0), self.y[ei]
+        if flight.end is None or flight.lost:
+            # A lost (or unfinished) segment follows the path a delivered one would take
+            # and stops part-way: at the ✕, where the link lost it.
+            span = x_dst - x0
+            fraction = 0.5 if flight.end is None else self.drop_fraction(flight)
+            x1, y1 = x0 + fraction * span, y0 + fraction * DELAY_ROWS * ROW
+            if flight.end is None:
+                style = ":"
             line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=style, zorder=3)
             line.set_gid(f"flight-{flight.packet}")
             ax.add_line(line)
-            cross = COLORS["grey"] if self.future(ei) else COLORS["drop"]
-            mark = Line2D([x1], [y1], marker="x", markersize=9, markeredgewidth=2.6, color=cross,
-                          linestyle="none", zorder=6)
-            mark.set_gid(f"drop-{flight.packet}")
-            ax.add_line(mark)
+            self.labels.append((flight, label, (x0, y0), (x_dst, y0 + DELAY_ROWS * ROW), color, fraction))
+            if flight.lost:
+                cross = COLORS["grey"] if self.future(ei) else COLORS["drop"]
+                mark = Line2D([x1], [y1], marker="x", markersize=9, markeredgewidth=2.6, color=cross,
+                              linestyle="none", zorder=6)
+                mark.set_gid(f"drop-{flight.packet}")
+                ax.add_line(mark)
         else:
             x1, y1 = x_dst, self.y[ei]
             arrow = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
@@ -294,10 +365,14 @@ class _Ladder:
                                     zorder=3)
             arrow.set_gid(f"flight-{flight.packet}")
             ax.add_patch(arrow)
+            self.labels.append((flight, label, (x0, y0), (x1, y1), color, 1.0))
+            if self.upto is not None and si <= self.upto < ei:
+                self.draw_in_flight(flight, (x0, y0), (x1, y1))
 
-        if ei is not None and self.upto is not None and si <= self.upto < ei:
-            self.draw_in_flight(flight, (x0, y0), (x1, y1))
-        self.draw_flight_label(flight, (x0, y0), (x1, y1), color)
+    def drop_fraction(self, flight):
+        """How far across a lost segment got: its time on the wire over the usual delay."""
+        fraction = (flight.end.time - flight.send.time) / self.delay
+        return min(max(fraction, 0.5), 0.8)
 
     def draw_in_flight(self, flight, start, end):
         """Upto stops while the segment travels: draw the distance covered so far in colour."""
@@ -311,25 +386,30 @@ class _Ladder:
         line.set_gid(f"inflight-{flight.packet}")
         self.ax.add_line(line)
 
-    def draw_flight_label(self, flight, start, end, color):
-        (x0, y0), (x1, y1) = start, end
-        if x1 < x0:                                   # keep the text upright
-            (x0, y0), (x1, y1) = (x1, y1), (x0, y0)
-        dx, dy = x1 - x0, y1 - y0
-        length = (dx * dx + dy * dy) ** 0.5 or 1.0
-        angle = math.degrees(math.atan2(dy, dx))      # in data units; the y axis points down
-        nx, ny = dy / length, -dx / length            # unit normal pointing up the page
-        xm, ym = x0 + dx / 2, y0 + dy / 2
-        isn = None
-        if self.relative:
-            isn = (self.isn.get(flight.src), self.isn.get(flight.dst))
-        self.text(xm + 0.03 * nx, ym + 0.03 * ny, segment_label(flight.segment, isn),
-                  f"label-{flight.packet}", ha="center", va="bottom", fontsize=LABEL_SIZE,
-                  color=color, rotation=angle, rotation_mode="anchor", transform_rotates_text=True, zorder=5)
+    def label_text(self, flight):
+        isn = (self.isn.get(flight.src), self.isn.get(flight.dst)) if self.relative else None
+        return segment_label(flight.segment, isn)
+
+    def place_labels(self):
+        """Write every segment's label along its arrow, sliding it away from labels already placed."""
+        placed = []
+        for flight, label, start, end, color, limit in self.labels:
+            choices = [_label_box(start, end, along, label, flight.retransmission) for along in _ALONG]
+            fits = [box for box in choices if box.within(limit)] or choices[:1]
+            box = next((b for b in fits if not any(b.overlaps(other) for other in placed)), fits[0])
+            placed.append(box)
+            self.draw_flight_label(flight, label, box, color)
+
+    def draw_flight_label(self, flight, label, box, color):
+        (xm, ym), (nx, ny) = box.point, box.normal
+        text = dict(ha="center", fontsize=LABEL_SIZE, color=color, rotation=box.angle, rotation_mode="anchor",
+                    transform_rotates_text=True, zorder=5)
+        self.text(xm + 0.025 * nx, ym + 0.025 * ny, label, f"label-{flight.packet}", va="bottom",
+                  bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none", alpha=0.85),
+                  **text)
         if flight.retransmission:
             self.text(xm - 0.03 * nx, ym - 0.03 * ny, "retransmission", f"retransmission-{flight.packet}",
-                      ha="center", va="top", fontsize=6.5, style="italic", color=color,
-                      rotation=angle, rotation_mode="anchor", transform_rotates_text=True, zorder=5)
+                      va="top", style="italic", **(text | {"fontsize": 6.5}))
 
     def draw_state(self, i, event):
         color, fill = self.color[event.host]
@@ -374,9 +454,9 @@ class _Ladder:
             wanted = lambda e: e.kind is Kind.DELIVER and e.host == host
         elif "rto" in name or "retrans" in name:
             again = next((e for e in self.events[i + 1:] if e.kind is Kind.SEND and e.host == host), None)
-            seq = again.segment.seq if again is not None else None
+            key = (again.segment.seq, again.segment.len) if again is not None else None
             wanted = lambda e: (e.kind is Kind.SEND and e.host == host
-                                and (seq is None or e.segment.seq == seq))
+                                and (key is None or (e.segment.seq, e.segment.len) == key))
             for j in range(len(before)):
                 if wanted(before[j]):
                     return j                            # the first transmission
