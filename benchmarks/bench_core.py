@@ -1,0 +1,75 @@
+"""Benchmark of the core (prints figures; not a test).
+
+1. Simulated segments per second for a 1 MiB transfer, MSS 1460, 1 % seeded loss,
+   measured beside the cost of building the same number of segments as scapy packets.
+2. `import tcplab` time in a fresh interpreter, and whether scapy got imported.
+
+Each measurement is repeated; medians are printed.  Run: .venv/bin/python benchmarks/bench_core.py
+"""
+
+import statistics
+import subprocess
+import sys
+import time
+
+from tcplab import scenarios
+from tcplab.apps import Close, Connect, Listen, SendBytes, WaitEstablished, WaitPeerClose
+from tcplab.config import Config
+from tcplab.endpoint import Endpoint
+from tcplab.faults import RandomLoss
+from tcplab.sim import Simulator
+
+REPEATS = 5
+
+
+def simulate_one_mib(seed):
+    sim = Simulator(delay=0.01, faults=[RandomLoss(0.01, seed)])
+    sim.add_host("client", Endpoint(40000, name="client", config=Config(seed=seed, max_retries=40)),
+                 [Connect(), WaitEstablished(), SendBytes(2**20), Close()], peer="server")
+    sim.add_host("server", Endpoint(80, name="server", config=Config(seed=seed)),
+                 [Listen(), WaitPeerClose(), Close()], peer="client")
+    return sim.run()
+
+
+def build_scapy_packets(segments):
+    return [bytes(seg.to_scapy("10.0.0.1", "10.0.0.2")) for seg in segments]
+
+
+def import_time():
+    code = ("import time, sys; t = time.perf_counter(); import tcplab; d = time.perf_counter() - t; "
+            "print(d, 'scapy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-X", "frozen_modules=on", "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), out[1] == "True"
+
+
+def main():
+    sim_rates, scapy_rates, ratios = [], [], []
+    for i in range(REPEATS):
+        t0 = time.perf_counter()
+        trace = simulate_one_mib(seed=i)
+        sim_seconds = time.perf_counter() - t0
+        segments = trace.segments()
+        t0 = time.perf_counter()
+        build_scapy_packets(segments)
+        scapy_seconds = time.perf_counter() - t0
+        sim_rates.append(len(segments) / sim_seconds)
+        scapy_rates.append(len(segments) / scapy_seconds)
+        ratios.append(scapy_seconds / sim_seconds)
+    print(f"1 MiB transfer, MSS 1460, 1 % loss: {len(segments)} segments per run, {REPEATS} runs")
+    print(f"  simulator:            {statistics.median(sim_rates):10,.0f} segments/s (median)")
+    print(f"  scapy packet build:   {statistics.median(scapy_rates):10,.0f} segments/s (median)")
+    print(f"  simulation is {statistics.median(ratios):.1f}x faster than building the same packets with scapy "
+          f"(median of per-run ratios; goal >= 1)")
+    times, leaked = zip(*(import_time() for _ in range(REPEATS)))
+    print(f"import tcplab: {statistics.median(times) * 1000:.0f} ms (median; goal <= 300 ms); "
+          f"scapy imported: {any(leaked)}")
+    names = scenarios.names()
+    t0 = time.perf_counter()
+    for name in names:
+        scenarios.run(name)
+    print(f"all {len(names)} named scenarios: {(time.perf_counter() - t0) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

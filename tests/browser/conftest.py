@@ -1,0 +1,196 @@
+"""Fixtures for the browser tests: the built site served on 127.0.0.1 and a headless Chromium.
+
+The tests skip, saying why, when the site is not built (`make book`), Playwright is not
+installed or Chromium is missing (CHROMIUM overrides /usr/bin/chromium).
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--disable-sync", "--disable-default-apps", "--disable-extensions", "--mute-audio",
+        "--no-default-browser-check", "--disable-features=Translate,OptimizationHints,MediaRouter"]
+
+
+def skip_reason():
+    """Why the browser tests cannot run here, or None."""
+    if not (SITE / "index.html").is_file():
+        return f"browser tests skipped: no built site at {SITE} (run `make book` first)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "browser tests skipped: the Python package playwright is not installed"
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"browser tests skipped: Chromium not found at {CHROMIUM} (set CHROMIUM=/path/to/chromium)"
+    return None
+
+
+SKIP = skip_reason()
+
+
+def pytest_collection_modifyitems(config, items):
+    if SKIP:
+        here = Path(__file__).parent
+        for item in items:
+            if here in Path(str(item.fspath)).parents:
+                item.add_marker(pytest.mark.skip(reason=SKIP))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SKIP:
+        terminalreporter.write_line(SKIP, yellow=True)
+
+
+# --- discovering the pages of the book ------------------------------------------------------
+class _Links(HTMLParser):
+    """hrefs of internal links inside the primary sidebar's <nav class="bd-docs-nav">."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.links = []
+        self.redirect = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            content = attrs.get("content") or ""
+            if "url=" in content.lower():
+                self.redirect = content[content.lower().index("url=") + 4:].strip()
+        if self.depth:
+            self.depth += 1
+            if tag == "a" and "internal" in (attrs.get("class") or "") and attrs.get("href"):
+                self.links.append(attrs["href"])
+        elif tag == "nav" and "bd-docs-nav" in (attrs.get("class") or ""):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def _parse(path):
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def toc_pages(site=SITE):
+    """Paths (relative to *site*) of the root page and every page the built table of contents lists."""
+    if not (site / "index.html").is_file():
+        return []
+    start = "index.html"
+    index = _parse(site / start)
+    if index.redirect:
+        start = urlparse(urljoin("http://x/index.html", index.redirect)).path.lstrip("/")
+    pages = [start]
+    for href in _parse(site / start).links:
+        path = urlparse(urljoin(f"http://x/{start}", href)).path.lstrip("/")
+        if path and path not in pages and (site / path).is_file():
+            pages.append(path)
+    return pages
+
+
+def widget_pages(site=SITE):
+    return [p for p in toc_pages(site) if 'type="application/vnd.jupyter.widget-state+json"'
+            in (site / p).read_text(encoding="utf-8")]
+
+
+# --- the server and the browser ------------------------------------------------------------
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """The built site served by a threaded http.server on 127.0.0.1 at a free port."""
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM, headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 900}, service_workers="block")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class Visit:
+    """One page load with everything that went wrong recorded."""
+
+    def __init__(self, context, url):
+        self.page = context.new_page()
+        self.errors = []        # console errors and uncaught exceptions
+        self.failed = []        # failed requests and HTTP errors
+        self.foreign = []       # requests to hosts other than 127.0.0.1
+        self.requests = []      # (url, bytes) of every response
+        page = self.page
+        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", self._response)
+        page.route("**/*", self._route)
+        self.response = page.goto(url, wait_until="networkidle")
+
+    def _route(self, route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("data", "blob", "about") or url.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+        try:
+            size = len(response.body())
+        except Exception:  # redirects and aborted requests have no body
+            size = 0
+        self.requests.append((response.url, size))
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser_context, site_url):
+    visits = []
+
+    def load(path):
+        v = Visit(browser_context, site_url + path)
+        visits.append(v)
+        return v
+
+    yield load
+    for v in visits:
+        v.close()

@@ -1,0 +1,132 @@
+"""The simulator, fault rules, app scripts, scenarios and pcap export."""
+import pytest
+
+from tcplab import scenarios
+from tcplab.apps import Connect, Listen, Send, WaitEstablished, pattern
+from tcplab.endpoint import Endpoint
+from tcplab.faults import Delay, DropNth, DropWhere, Duplicate, RandomLoss, Wire, is_final_ack
+from tcplab.segment import Flags, Segment
+from tcplab.sim import Simulator
+from tcplab.states import State
+from tcplab.trace import Event, Host, Kind, Trace
+
+
+def test_every_scenario_is_deterministic_and_documented():
+    for name in scenarios.names():
+        assert scenarios.run(name).events == scenarios.run(name).events
+        assert len(scenarios.describe(name)) > 20
+
+
+def test_unknown_scenario_lists_the_names():
+    with pytest.raises(ValueError, match="scenario must be one of handshake"):
+        scenarios.run("nope")
+
+
+def test_handshake_trace_shape():
+    trace = scenarios.run("handshake")
+    flags = [f.segment.flags for f in trace.flights()]
+    assert flags == [Flags.SYN, Flags.SYN | Flags.ACK, Flags.ACK]
+    assert trace.states("client") == [State.CLOSED, State.SYN_SENT, State.ESTABLISHED]
+    assert trace.states("server") == [State.CLOSED, State.LISTEN, State.SYN_RECEIVED, State.ESTABLISHED]
+    c, s = trace.isn("client"), trace.isn("server")
+    assert trace.flights()[1].segment.ack == c + 1 and trace.flights()[2].segment.ack == s + 1
+
+
+def test_lost_final_ack_scenario():
+    trace = scenarios.run("lost-final-ack")
+    drops = [f for f in trace.flights() if f.lost]
+    assert len(drops) == 1 and drops[0].segment.flags == Flags.ACK and drops[0].src == "client"
+    retx = [f for f in trace.flights() if f.retransmission]
+    assert len(retx) == 1 and retx[0].segment.flags == Flags.FIN | Flags.ACK and retx[0].src == "server"
+    assert retx[0].send.time - drops[0].send.time == pytest.approx(1.0 - 0.05)
+    client_changes = [(e.before, e.state) for e in trace.state_changes("client")]
+    assert (State.TIME_WAIT, State.TIME_WAIT) in client_changes  # 2MSL restarted
+    assert trace.states("server")[-1] is State.CLOSED
+
+
+def test_lost_final_ack_with_backoff():
+    trace = scenarios.run("lost-final-ack", losses=3)
+    fins = [f.send.time for f in trace.flights() if f.src == "server" and f.segment.flags & Flags.FIN]
+    gaps = [round(b - a, 6) for a, b in zip(fins, fins[1:])]
+    assert gaps == [1.0, 2.0, 4.0]
+
+
+def test_no_time_wait_means_rst():
+    trace = scenarios.run("lost-final-ack-no-time-wait")
+    last = trace.flights()[-1]
+    assert last.src == "client" and last.segment.flags == Flags.RST
+
+
+def test_three_segment_teardown_has_three_segments_after_the_first_fin():
+    trace = scenarios.run("three-segment-teardown")
+    segs = trace.segments()
+    first_fin = next(i for i, s in enumerate(segs) if s.flags & Flags.FIN)
+    assert [s.flags for s in segs[first_fin:]] == [Flags.FIN | Flags.ACK, Flags.FIN | Flags.ACK, Flags.ACK]
+
+
+def test_half_close_delivers_server_data_after_clients_fin():
+    trace = scenarios.run("half-close", nbytes=5000)
+    reads = [e for e in trace.events if e.kind is Kind.READ and e.host == "client"]
+    assert b"".join(e.data for e in reads) == pattern(5000)
+
+
+def test_inject_and_faults_validate_arguments():
+    sim = Simulator()
+    with pytest.raises(ValueError, match="sender must be one of"):
+        sim.inject(0.0, "mars", Segment(1, 2))
+    with pytest.raises(ValueError, match="delay must be"):
+        Simulator(delay=0)
+    with pytest.raises(ValueError, match="faults\\[0\\] must be"):
+        Simulator(faults=["drop everything"])
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        DropNth(0)
+    with pytest.raises(ValueError, match="rate must be a probability"):
+        RandomLoss(1.5)
+    with pytest.raises(ValueError, match="extra must be"):
+        Delay(1, -1)
+    with pytest.raises(ValueError, match="script\\[0\\] must be"):
+        sim.add_host("a", Endpoint(1), ["connect"], peer="b")
+
+
+def test_duplicate_and_delay_rules():
+    trace, sim = scenarios.conversation([Connect(), WaitEstablished(), Send(b"abc")], [WaitEstablished()],
+                                        title="dup", faults=[Duplicate(4)])
+    assert sim.received("server") == b"abc"
+    assert sum(1 for e in trace.events if e.detail == "duplicate made by the link") == 1
+    trace = scenarios.run("old-duplicate-syn")
+    assert trace.states("server") == [State.CLOSED, State.LISTEN, State.SYN_RECEIVED, State.LISTEN,
+                                      State.SYN_RECEIVED, State.ESTABLISHED]
+
+
+def test_final_ack_predicate():
+    ack = Segment(1, 2, flags=Flags.ACK)
+    assert is_final_ack(Wire(1, 1, "client", ack, State.TIME_WAIT, 0.0))
+    assert not is_final_ack(Wire(1, 1, "client", ack, State.ESTABLISHED, 0.0))
+
+
+def test_trace_validates_events():
+    with pytest.raises(ValueError, match="events\\[0\\].host must be one of"):
+        Trace([Event(0.0, "mars", Kind.CALL)], [Host("client", "10.0.0.1", 1)])
+    with pytest.raises(ValueError, match="goes backwards"):
+        Trace([Event(1.0, "client", Kind.CALL), Event(0.5, "client", Kind.CALL)], [Host("client", "10.0.0.1", 1)])
+
+
+def test_pcap_round_trip(tmp_path):
+    from scapy.utils import rdpcap
+    trace = scenarios.run("data-loss")
+    path = tmp_path / "loss.pcap"
+    assert trace.to_pcap(path) == len(trace.segments())
+    packets = rdpcap(str(path))
+    assert [Segment.from_scapy(p) for p in packets] == trace.segments()
+    assert float(packets[-1].time) - float(packets[0].time) == pytest.approx(trace.segments() and
+        trace.filter("send")[-1].time - trace.filter("send")[0].time)
+
+
+def test_trace_table_and_queries():
+    trace = scenarios.run("four-way-teardown")
+    text = trace.table()
+    assert "FIN-WAIT-2 -> TIME-WAIT" in text and text.splitlines()[0].split()[0] == "time/s"
+    assert trace.state_at("client", len(trace) - 1) is State.CLOSED
+    assert trace.peer_of("client") == "server"
+    with pytest.raises(ValueError, match="host must be one of"):
+        trace.host("mars")
