@@ -48,12 +48,17 @@ BENDS = {
     (S.SYN_SENT, S.SYN_RECEIVED): 0.0,
     (S.FIN_WAIT_2, S.TIME_WAIT): 0.25,
 }
+#: Where some arrows aim, relative to the centres of their (source, target) boxes, in inches.
+AIMS = {
+    (S.SYN_SENT, S.CLOSED): ((-0.1, 0.0), (0.45, 0.0)),
+    (S.CLOSED, S.SYN_SENT): ((0.5, 0.0), (0.0, 0.0)),
+}
 #: Moves of some labels from their arrow's middle, in inches.
 LABEL_SHIFTS = {
     (S.CLOSED, S.LISTEN): (-0.75, 0.0),
-    (S.LISTEN, S.CLOSED): (0.75, 0.0),
-    (S.CLOSED, S.SYN_SENT): (0.25, 0.15),
-    (S.SYN_SENT, S.CLOSED): (-0.05, -0.35),
+    (S.LISTEN, S.CLOSED): (0.55, 0.0),
+    (S.CLOSED, S.SYN_SENT): (0.3, 0.15),
+    (S.SYN_SENT, S.CLOSED): (-0.45, -0.2),
     (S.LISTEN, S.SYN_RECEIVED): (-0.35, 0.1),
     (S.LISTEN, S.SYN_SENT): (0.3, 0.1),
     (S.SYN_RECEIVED, S.ESTABLISHED): (-0.45, 0.0),
@@ -63,7 +68,6 @@ LABEL_SHIFTS = {
     (S.ESTABLISHED, S.CLOSE_WAIT): (-0.05, 0.2),
     (S.FIN_WAIT_1, S.FIN_WAIT_2): (-0.05, 0.0),
     (S.FIN_WAIT_1, S.CLOSING): (0.35, 0.22),
-    (S.FIN_WAIT_1, S.TIME_WAIT): (0.2, -0.35),
     (S.CLOSE_WAIT, S.LAST_ACK): (0.05, 0.0),
     (S.CLOSING, S.TIME_WAIT): (0.0, 0.0),
     (S.FIN_WAIT_2, S.TIME_WAIT): (-0.35, -0.1),
@@ -185,6 +189,8 @@ class _Diagram:
                                     mutation_scale=11, lw=1.2, shrinkA=0, shrinkB=0, zorder=2, **style)
             mid = ((x0), y0 + BOX_H / 2 + 0.5)
         else:
+            (ax0, ay0), (ax1, ay1) = AIMS.get((row.source, row.target), ((0, 0), (0, 0)))
+            x0, y0, x1, y1 = x0 + ax0, y0 + ay0, x1 + ax1, y1 + ay1
             arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=box_a, patchB=box_b,
                                     connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=11,
                                     lw=1.2, shrinkA=2, shrinkB=2, zorder=2, **style)

@@ -9,14 +9,12 @@ import http.server
 import os
 import shutil
 import threading
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+from book_site import SITE
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--no-first-run",
@@ -51,61 +49,6 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if SKIP:
         terminalreporter.write_line(SKIP, yellow=True)
-
-
-# --- discovering the pages of the book ------------------------------------------------------
-class _Links(HTMLParser):
-    """hrefs of internal links inside the primary sidebar's <nav class="bd-docs-nav">."""
-
-    def __init__(self):
-        super().__init__()
-        self.depth = 0
-        self.links = []
-        self.redirect = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
-            content = attrs.get("content") or ""
-            if "url=" in content.lower():
-                self.redirect = content[content.lower().index("url=") + 4:].strip()
-        if self.depth:
-            self.depth += 1
-            if tag == "a" and "internal" in (attrs.get("class") or "") and attrs.get("href"):
-                self.links.append(attrs["href"])
-        elif tag == "nav" and "bd-docs-nav" in (attrs.get("class") or ""):
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if self.depth:
-            self.depth -= 1
-
-
-def _parse(path):
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def toc_pages(site=SITE):
-    """Paths (relative to *site*) of the root page and every page the built table of contents lists."""
-    if not (site / "index.html").is_file():
-        return []
-    start = "index.html"
-    index = _parse(site / start)
-    if index.redirect:
-        start = urlparse(urljoin("http://x/index.html", index.redirect)).path.lstrip("/")
-    pages = [start]
-    for href in _parse(site / start).links:
-        path = urlparse(urljoin(f"http://x/{start}", href)).path.lstrip("/")
-        if path and path not in pages and (site / path).is_file():
-            pages.append(path)
-    return pages
-
-
-def widget_pages(site=SITE):
-    return [p for p in toc_pages(site) if 'type="application/vnd.jupyter.widget-state+json"'
-            in (site / p).read_text(encoding="utf-8")]
 
 
 # --- the server and the browser ------------------------------------------------------------
@@ -152,7 +95,6 @@ class Visit:
         self.errors = []        # console errors and uncaught exceptions
         self.failed = []        # failed requests and HTTP errors
         self.foreign = []       # requests to hosts other than 127.0.0.1
-        self.requests = []      # (url, bytes) of every response
         page = self.page
         page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
@@ -172,11 +114,12 @@ class Visit:
     def _response(self, response):
         if response.status >= 400:
             self.failed.append(f"{response.url} (HTTP {response.status})")
-        try:
-            size = len(response.body())
-        except Exception:  # redirects and aborted requests have no body
-            size = 0
-        self.requests.append((response.url, size))
+
+    def weight(self):
+        """(bytes, count): uncompressed bytes of the page and every resource it loaded, and how many."""
+        sizes = self.page.evaluate("""() => performance.getEntriesByType('navigation')
+            .concat(performance.getEntriesByType('resource')).map(e => e.decodedBodySize || 0)""")
+        return sum(sizes), len(sizes)
 
     def close(self):
         self.page.close()

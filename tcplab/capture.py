@@ -1,0 +1,453 @@
+"""Watch your own kernel: real TCP conversations on loopback, as the same `Trace` the simulator makes.
+
+    from tcplab import capture
+    trace = capture.capture_or_recorded("loopback-session")   # live if allowed, else the shipped pcap
+    trace = capture.record_loopback(closer="server")          # needs root or CAP_NET_RAW
+    trace = capture.trace_from_pcap("some.pcap")
+
+A capture opens two Python sockets on 127.0.0.1 (a listener on an ephemeral
+port and a client), sniffs `lo` with a BPF filter for exactly those two ports,
+and turns every packet into a SEND and a DELIVER event at the same time
+(loopback is instant).  Nobody recorded the hosts' states, so `infer_states`
+reconstructs them from the segments, like an observer on the wire; those STATE
+events carry the detail "inferred from segments".
+
+``python -m tcplab.capture --record book/captures`` re-records the shipped captures.
+"""
+
+import argparse
+import logging
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .segment import Flags, Segment
+from .seqspace import seq_add, seq_ge, seq_gt
+from .states import State, find_transition
+from .trace import Event, Host, Kind, Trace
+
+log = logging.getLogger(__name__)
+
+INFERRED = "inferred from segments"
+LOOPBACK = "127.0.0.1"
+CAPTURES = Path(__file__).resolve().parent.parent / "book" / "captures"
+TIMEOUT = 5.0          # seconds any one socket operation may take
+SNIFF_GRACE = 0.1      # seconds to let the last packets reach the sniffer
+
+#: The captures shipped with the book: name -> options of `record_loopback`.
+RECORDINGS = {
+    "loopback-session": dict(closer="client", close_delay=0.2),
+    "loopback-three-segment-close": dict(closer="client", close_delay=0.0),
+    "loopback-server-closes-first": dict(closer="server", close_delay=0.2),
+}
+DESCRIPTIONS = {
+    "loopback-session": "Handshake, a request and a reply, the client closes; the server closes 0.2 s later.",
+    "loopback-three-segment-close": "As loopback-session, but the server closes at once: its FIN carries "
+                                    "the delayed ACK, so the close takes three segments.",
+    "loopback-server-closes-first": "The server replies and closes first; the server ends in TIME-WAIT.",
+}
+REQUEST = b"GET /tcplab HTTP/1.0\r\n\r\n"
+REPLY = b"HTTP/1.0 200 OK\r\n\r\nhello from the kernel\n"
+
+
+# ----------------------------------------------------------------- permissions
+def can_capture():
+    """True if this process may sniff packets (root or CAP_NET_RAW)."""
+    try:
+        probe = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+    except (PermissionError, OSError, AttributeError):
+        return False
+    probe.close()
+    return True
+
+
+# ----------------------------------------------------------------- live capture
+def capture_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT):
+    """Sniff one real TCP conversation between two sockets on 127.0.0.1; return its packets (deduplicated).
+
+    The client connects, sends *request*, reads *reply* and the side named by *closer*
+    ("client" or "server") closes first; the other closes *close_delay* seconds after
+    it reads end-of-file.
+    """
+    if closer not in ("client", "server"):
+        raise ValueError(f"closer must be 'client' or 'server', got {closer!r}")
+    _load_scapy_layers()
+    from scapy.sendrecv import AsyncSniffer
+
+    listener, client = _socket_pair_ports()
+    ports = (listener.getsockname()[1], client.getsockname()[1])
+    started = threading.Event()
+    sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
+                           store=True, started_callback=started.set)
+    try:
+        sniffer.start()
+        if not started.wait(timeout):
+            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
+        _converse(listener, client, closer, close_delay, request, reply, timeout)
+        time.sleep(SNIFF_GRACE)
+    finally:
+        listener.close()
+        client.close()
+        packets = _stop(sniffer)
+    return deduplicate(packets)
+
+
+def record_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT, title=None):
+    """A live loopback conversation (see `capture_loopback`) as a Trace with inferred states."""
+    packets = capture_loopback(closer, close_delay, request, reply, timeout)
+    return trace_from_packets(packets, title or f"Loopback capture ({closer} closes first)")
+
+
+def _load_scapy_layers():
+    """Register Ethernet and IPv4 with scapy, so that sniffed frames and pcap files are decoded."""
+    import scapy.layers.inet  # noqa: F401
+    import scapy.layers.l2  # noqa: F401
+
+
+def _socket_pair_ports():
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind((LOOPBACK, 0))
+    listener.listen(1)
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    client.bind((LOOPBACK, 0))  # so that the filter can name both ports before the SYN
+    return listener, client
+
+
+def _stop(sniffer):
+    if sniffer.running:
+        sniffer.stop()
+    return list(sniffer.results or [])
+
+
+def _converse(listener, client, closer, close_delay, request, reply, timeout):
+    """The two applications: the server runs in a thread, the client here."""
+    listener.settimeout(timeout)
+    client.settimeout(timeout)
+    errors = []
+
+    def server():
+        try:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(timeout)
+                _recv_exactly(conn, len(request))
+                conn.sendall(reply)
+                if closer == "client":
+                    _recv_eof(conn)
+                    time.sleep(close_delay)
+                else:
+                    time.sleep(0.05)
+        except OSError as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=server, daemon=True)
+    thread.start()
+    client.connect(listener.getsockname())
+    client.sendall(request)
+    _recv_exactly(client, len(reply))
+    if closer == "server":
+        _recv_eof(client)
+        time.sleep(close_delay)
+    client.close()
+    thread.join(timeout)
+    if thread.is_alive() or errors:
+        raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
+
+
+def _recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError(f"connection closed after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+def _recv_eof(sock):
+    while sock.recv(4096):
+        pass
+
+
+# ----------------------------------------------------------------- packets -> Trace
+def deduplicate(packets, window=0.01):
+    """Drop the second copy of each packet that `lo` shows twice (once going out, once coming in).
+
+    A copy is the same IP datagram, byte for byte, within *window* seconds; a real
+    retransmission comes at least 200 ms later and is kept.
+    """
+    from scapy.layers.inet import IP
+    kept, pending = [], {}
+    for packet in packets:
+        if IP not in packet:
+            continue
+        key = bytes(packet[IP])
+        first = pending.pop(key, None)
+        if first is not None and float(packet.time) - first <= window:
+            continue
+        pending[key] = float(packet.time)
+        kept.append(packet)
+    return kept
+
+
+def trace_from_packets(packets, title=""):
+    """A Trace from scapy packets of one TCP conversation (SEND and DELIVER at each packet's time).
+
+    The host that sent the first SYN is "client", the other "server"; packets of
+    other conversations are ignored.  States are inferred from the segments.
+    """
+    from scapy.layers.inet import IP, TCP
+    packets = [p for p in packets if IP in p and TCP in p]
+    if not packets:
+        raise ValueError("packets must contain at least one IPv4 TCP packet, got none")
+    client, server = _roles(packets)
+    base = float(packets[0].time)
+    events = []
+    for number, packet in enumerate((p for p in packets if _endpoints(p) in ((client, server), (server, client))),
+                                    start=1):
+        sender = "client" if _endpoints(packet)[0] == client else "server"
+        receiver = "server" if sender == "client" else "client"
+        when = max(0.0, float(packet.time) - base)
+        if events and when < events[-1].time:
+            when = events[-1].time  # a capture clock can step back by microseconds
+        segment = Segment.from_scapy(packet)
+        events.append(Event(when, sender, Kind.SEND, segment=segment, packet=number))
+        events.append(Event(when, receiver, Kind.DELIVER, segment=segment, packet=number))
+    hosts = [Host("client", *client), Host("server", *server)]
+    return infer_states(mark_retransmissions(Trace(events, hosts, title)))
+
+
+def _endpoints(packet):
+    from scapy.layers.inet import IP, TCP
+    return (packet[IP].src, packet[TCP].sport), (packet[IP].dst, packet[TCP].dport)
+
+
+def _roles(packets):
+    """(client, server) as (ip, port) pairs: the first SYN's sender is the client."""
+    from scapy.layers.inet import TCP
+    for packet in packets:
+        if int(packet[TCP].flags) & (Flags.SYN | Flags.ACK) == Flags.SYN:
+            return _endpoints(packet)
+    return _endpoints(packets[0])
+
+
+def trace_from_pcap(path, title=None):
+    """Read a pcap file of one TCP conversation into a Trace (see `trace_from_packets`)."""
+    _load_scapy_layers()
+    from scapy.utils import rdpcap
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"path must be an existing pcap file, got {str(path)!r}")
+    return trace_from_packets(deduplicate(rdpcap(str(path))), title or path.stem)
+
+
+def mark_retransmissions(trace, hosts=None):
+    """Flag SEND events of *hosts* (default all) that repeat sequence space already sent."""
+    highest = {}
+    events = []
+    for event in trace.events:
+        if event.kind is Kind.SEND and event.segment.len and (hosts is None or event.host in hosts):
+            sent = highest.get(event.host)
+            if sent is not None and not seq_gt(event.segment.end_seq, sent):
+                event = event.with_changes(retransmission=True, detail=event.detail or "retransmission")
+            else:
+                highest[event.host] = event.segment.end_seq
+        events.append(event)
+    return Trace(events, trace.hosts, trace.title)
+
+
+# ----------------------------------------------------------------- the observer
+class Observer:
+    """Infers the RFC 9293 states one host passes through from the segments it sends and receives."""
+
+    def __init__(self, passive):
+        self.state = State.LISTEN if passive else State.CLOSED
+        self.iss = None
+        self.fin_seq = None
+        self.peer_fin = False
+
+    def sent(self, seg):
+        """The (event, target) moves implied by sending *seg*."""
+        moves = []
+        if seg.flags & (Flags.SYN | Flags.ACK) == Flags.SYN and self.iss is None:
+            self.iss = seg.seq
+            moves.append(("active OPEN" if self.state is State.CLOSED else "SEND", State.SYN_SENT))
+        elif seg.flags & Flags.SYN and self.iss is None:
+            self.iss = seg.seq
+        if seg.flags & Flags.FIN and self.fin_seq is None:
+            self.fin_seq = seq_add(seg.seq, len(seg.payload))
+            target = State.LAST_ACK if self.state is State.CLOSE_WAIT else State.FIN_WAIT_1
+            moves.append(("CLOSE", target))
+        if seg.flags & Flags.RST and self.state not in (State.CLOSED, State.LISTEN):
+            moves.append(("ABORT", State.CLOSED))
+        return self._apply(moves)
+
+    def received(self, seg):
+        """The (event, target) moves implied by receiving *seg*."""
+        state, flags = self.state, seg.flags
+        if flags & Flags.RST:
+            return self._apply(self._on_reset(flags))
+        if state is State.SYN_SENT:
+            if flags & Flags.SYN:
+                event = "rcv SYN,ACK" if flags & Flags.ACK else "rcv SYN"
+                target = State.ESTABLISHED if flags & Flags.ACK else State.SYN_RECEIVED
+                return self._apply([(event, target)])
+            return []
+        if state is State.LISTEN:
+            return self._apply([("rcv SYN", State.SYN_RECEIVED)] if flags == Flags.SYN else [])
+        moves = []
+        if state is State.SYN_RECEIVED and flags & Flags.ACK and self.iss is not None \
+                and seq_gt(seg.ack, self.iss):
+            moves.append(("rcv ACK of SYN", State.ESTABLISHED))
+        return self._apply(moves) + self._apply(self._on_fin_and_ack(seg))
+
+    def _on_reset(self, flags):
+        if self.state is State.SYN_SENT:
+            return [("rcv RST,ACK", State.CLOSED)] if flags & Flags.ACK else []
+        if self.state is State.SYN_RECEIVED:
+            return [("rcv RST", State.LISTEN)]
+        return [("rcv RST", State.CLOSED)] if self.state.synchronized else []
+
+    def _on_fin_and_ack(self, seg):
+        fin = bool(seg.flags & Flags.FIN) and not self.peer_fin
+        ours_acked = self.fin_seq is not None and seg.flags & Flags.ACK and seq_ge(seg.ack, seq_add(self.fin_seq, 1))
+        self.peer_fin = self.peer_fin or fin
+        state = self.state
+        if state is State.FIN_WAIT_1 and ours_acked and fin:
+            return [("rcv FIN, ACK of FIN", State.TIME_WAIT)]
+        if state is State.FIN_WAIT_1 and ours_acked:
+            return [("rcv ACK of FIN", State.FIN_WAIT_2)]
+        if state is State.FIN_WAIT_1 and fin:
+            return [("rcv FIN", State.CLOSING)]
+        if state is State.CLOSING and ours_acked:
+            return [("rcv ACK of FIN", State.TIME_WAIT)]
+        if state is State.LAST_ACK and ours_acked:
+            return [("rcv ACK of FIN", State.CLOSED)]
+        if fin and state in (State.ESTABLISHED, State.FIN_WAIT_2):
+            return [("rcv FIN", State.CLOSE_WAIT if state is State.ESTABLISHED else State.TIME_WAIT)]
+        return []
+
+    def _apply(self, moves):
+        """Take each move the state table allows; return (before, after) pairs."""
+        done = []
+        for event, target in moves:
+            try:
+                find_transition(self.state, event, target)
+            except ValueError:
+                continue  # not a move the observer can vouch for
+            done.append((self.state, target))
+            self.state = target
+        return done
+
+
+def infer_states(trace, hosts=None):
+    """A copy of *trace* with STATE events inferred for *hosts* (default: every host).
+
+    SEND and DELIVER events of those hosts get their `state` filled in the way the
+    simulator does: a SEND carries the state after sending, a DELIVER the state before
+    the segment is processed.  A host that answers a SYN with SYN,ACK was in LISTEN.
+    """
+    names = [h.name for h in trace.hosts] if hosts is None else list(hosts)
+    for name in names:
+        trace.host(name)  # raises with the allowed names
+    observers = {name: Observer(_is_passive(trace, name)) for name in names}
+    events = []
+    start = trace.events[0].time if trace.events else 0.0
+    for name, observer in observers.items():
+        if observer.state is State.LISTEN:
+            events.append(Event(start, name, Kind.STATE, state=State.LISTEN, before=State.CLOSED, detail=INFERRED))
+    for event in trace.events:
+        observer = observers.get(event.host)
+        if observer is None or event.kind not in (Kind.SEND, Kind.DELIVER):
+            events.append(event)
+            continue
+        if event.kind is Kind.DELIVER:
+            events.append(event.with_changes(state=observer.state))
+            moves = observer.received(event.segment)
+        else:
+            moves = observer.sent(event.segment)
+            events.append(event.with_changes(state=observer.state))
+        events += [Event(event.time, event.host, Kind.STATE, state=after, before=before, detail=INFERRED)
+                   for before, after in moves]
+    return Trace(events, trace.hosts, trace.title)
+
+
+def _is_passive(trace, name):
+    for event in trace.events:
+        if event.kind is Kind.SEND and event.host == name and event.segment.flags & Flags.SYN:
+            return bool(event.segment.flags & Flags.ACK)
+    return False
+
+
+# ----------------------------------------------------------------- shipped captures
+def recorded_path(name, directory=None):
+    """The path of the shipped capture *name* (directory defaults to book/captures)."""
+    if name not in RECORDINGS:
+        raise ValueError(f"name must be one of {', '.join(RECORDINGS)}; got {name!r}")
+    return Path(directory or CAPTURES) / f"{name}.pcap"
+
+
+def load_recorded(name="loopback-session", directory=None):
+    """The shipped capture *name* as a Trace."""
+    path = recorded_path(name, directory)
+    if not path.is_file():
+        raise FileNotFoundError(f"recorded capture {name!r} is missing: {path} "
+                                "(run 'python -m tcplab.capture --record book/captures')")
+    return trace_from_pcap(path, title=f"{DESCRIPTIONS[name]} (recorded)")
+
+
+def capture_or_recorded(name="loopback-session", directory=None, live=None):
+    """A live capture of *name* when this process may sniff, else the recorded one (with a warning).
+
+    *live*: None decides by `can_capture()`; False always loads the recording.
+    """
+    options = RECORDINGS[recorded_path(name, directory).stem]
+    if live is None:
+        live = can_capture()
+        if not live:
+            log.warning("Live capture needs root or CAP_NET_RAW, so this shows the recorded capture %s instead.",
+                        recorded_path(name, directory))
+    if live:
+        try:
+            return record_loopback(title=f"{DESCRIPTIONS[name]} (live)", **options)
+        except (OSError, RuntimeError) as error:
+            log.warning("Live capture failed (%s), so this shows the recorded capture %s instead.",
+                        error, recorded_path(name, directory))
+    return load_recorded(name, directory)
+
+
+def record_all(directory=CAPTURES):
+    """Record every capture of RECORDINGS into *directory*; returns the written paths."""
+    from scapy.utils import wrpcap
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, options in RECORDINGS.items():
+        path = recorded_path(name, directory)
+        wrpcap(str(path), capture_loopback(**options))
+        written.append(path)
+    return written
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tcplab.capture", description=__doc__.split("\n")[0])
+    parser.add_argument("--record", metavar="DIR", help="record the shipped loopback captures into DIR")
+    parser.add_argument("--show", metavar="NAME", choices=list(RECORDINGS), help="print a recorded capture")
+    args = parser.parse_args(argv)
+    if args.record:
+        if not can_capture():
+            print("error: recording needs root or CAP_NET_RAW", file=sys.stderr)
+            return 1
+        for path in record_all(args.record):
+            print(f"wrote {path}")
+    elif args.show:
+        print(load_recorded(args.show).table())
+    else:
+        parser.print_usage()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Where the built book is and which pages its table of contents lists (no browser needed)."""
+
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+
+
+class _Links(HTMLParser):
+    """hrefs of internal links inside the primary sidebar's <nav class="bd-docs-nav">."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.links = []
+        self.redirect = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
+            content = attrs.get("content") or ""
+            if "url=" in content.lower():
+                self.redirect = content[content.lower().index("url=") + 4:].strip()
+        if self.depth:
+            self.depth += 1
+            if tag == "a" and "internal" in (attrs.get("class") or "") and attrs.get("href"):
+                self.links.append(attrs["href"])
+        elif tag == "nav" and "bd-docs-nav" in (attrs.get("class") or ""):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+
+
+def _parse(path):
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def toc_pages(site=SITE):
+    """Paths (relative to *site*) of the root page and every page the built table of contents lists."""
+    if not (site / "index.html").is_file():
+        return []
+    start = "index.html"
+    index = _parse(site / start)
+    if index.redirect:
+        start = urlparse(urljoin("http://x/index.html", index.redirect)).path.lstrip("/")
+    pages = [start]
+    for href in _parse(site / start).links:
+        path = urlparse(urljoin(f"http://x/{start}", href)).path.lstrip("/")
+        if path and path not in pages and (site / path).is_file():
+            pages.append(path)
+    return pages
+
+
+def widget_pages(site=SITE):
+    return [p for p in toc_pages(site) if 'type="application/vnd.jupyter.widget-state+json"'
+            in (site / p).read_text(encoding="utf-8")]
