@@ -44,8 +44,10 @@ def handshake_segments(client_isn=1000, server_isn=5000, client_port=40000, serv
 def check_handshake(trace):
     """The handshake rules, each checked on *trace*: a list of (claim, holds) pairs."""
     flights = [f for f in trace.flights() if not f.lost]
-    syn = next((f.segment for f in flights if f.segment.flags == Flags.SYN), None)
-    syn_ack = next((f.segment for f in flights if f.segment.flags == Flags.SYN | Flags.ACK), None)
+    syn_acks = [f.segment for f in flights if f.segment.flags == Flags.SYN | Flags.ACK]
+    syn_ack = syn_acks[-1] if syn_acks else None  # the one that completed (earlier ones may be refused)
+    syn = next((f.segment for f in flights if f.segment.flags == Flags.SYN and syn_ack is not None
+                and seq_add(f.segment.seq, 1) == syn_ack.ack), None)
     acks = [f.segment for f in flights if f.segment.flags == Flags.ACK]
     checks = []
     if syn is None or syn_ack is None or not acks:
