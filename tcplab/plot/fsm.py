@@ -108,9 +108,15 @@ def _per_host(value, name, convert):
 
 
 def _as_transition(value, name):
+    """A row of TRANSITIONS, given as the row itself or as a (source, target) pair of states."""
     if isinstance(value, Transition) and value in TRANSITIONS:
         return value
-    raise ValueError(f"{name} must be a row of tcplab.states.TRANSITIONS, got {value!r}")
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(s, State) for s in value):
+        rows = [row for row in TRANSITIONS if (row.source, row.target) == value]
+        if rows:
+            return next((row for row in rows if row.drawn), rows[0])
+    raise ValueError(f"{name} must be a row of tcplab.states.TRANSITIONS or a (source, target) pair "
+                     f"of States joined by one; got {value!r}")
 
 
 class _Diagram:
@@ -273,7 +279,8 @@ def state_diagram(current=None, *, last=None, states=None, ax=None, title=None):
     """RFC 9293's state diagram (Figure 5) as a Figure, drawn from `TRANSITIONS`.
 
     - ``current``: a State to highlight, or {host name: State} to mark several hosts;
-    - ``last``: a Transition (or {host name: Transition}) whose arrow glows; an undrawn
+    - ``last``: a Transition (or {host name: Transition}; a (source, target) pair of
+      States also names one) whose arrow glows; an undrawn
       row (a reset, an abort, a timeout) is drawn dotted when it is the last one;
     - ``states``: only these states and the arrows between them (default: all).
     """

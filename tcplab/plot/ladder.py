@@ -212,7 +212,7 @@ class _Ladder:
         for flight in self.flights:              # a ✕ sits on its segment's path
             if flight.lost:
                 self.y[self.index[id(flight.end)]] = (self.y[self.index[id(flight.send)]]
-                                                      + self.drop_fraction(flight) * DELAY_ROWS * ROW)
+                                                      + self.drop_fraction(flight) * self.drop_span(flight))
         self.bottom = max(self.y) + 0.35
         self.height = self.bottom + 0.45
 
@@ -345,13 +345,14 @@ class _Ladder:
             # and stops part-way: at the ✕, where the link lost it.
             span = x_dst - x0
             fraction = 0.5 if flight.end is None else self.drop_fraction(flight)
-            x1, y1 = x0 + fraction * span, y0 + fraction * DELAY_ROWS * ROW
+            drop = self.drop_span(flight) if flight.end is not None else DELAY_ROWS * ROW
+            x1, y1 = x0 + fraction * span, y0 + fraction * drop
             if flight.end is None:
                 style = ":"
             line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=style, zorder=3)
             line.set_gid(f"flight-{flight.packet}")
             ax.add_line(line)
-            self.labels.append((flight, label, (x0, y0), (x_dst, y0 + DELAY_ROWS * ROW), color, fraction))
+            self.labels.append((flight, label, (x0, y0), (x_dst, y0 + drop), color, fraction))
             if flight.lost:
                 cross = COLORS["grey"] if self.future(ei) else COLORS["drop"]
                 mark = Line2D([x1], [y1], marker="x", markersize=9, markeredgewidth=2.6, color=cross,
@@ -368,6 +369,15 @@ class _Ladder:
             self.labels.append((flight, label, (x0, y0), (x1, y1), color, 1.0))
             if self.upto is not None and si <= self.upto < ei:
                 self.draw_in_flight(flight, (x0, y0), (x1, y1))
+
+    def drop_span(self, flight):
+        """How far down a lost segment would have travelled: like its delivered neighbours."""
+        si = self.index[id(flight.send)]
+        spans = [(abs(self.index[id(g.send)] - si), self.y[self.index[id(g.end)]] - self.y[self.index[id(g.send)]])
+                 for g in self.flights
+                 if g.src == flight.src and g.send.time == flight.send.time and g.end is not None
+                 and g.end.kind is Kind.DELIVER]
+        return min(spans)[1] if spans else DELAY_ROWS * ROW
 
     def drop_fraction(self, flight):
         """How far across a lost segment got: its time on the wire over the usual delay."""

@@ -1,0 +1,77 @@
+"""Exercises a reader can check by running code.
+
+A chapter helper module registers its exercises at import time:
+
+    exercise("handshake-1", "What ack number does the SYN-ACK carry if the client's ISN is 4294967295?",
+             expected=0, explanation="ISN + 1 wraps around modulo 2**32.")
+
+and a notebook cell checks an answer:
+
+    from tcplab.exercises import check
+    check("handshake-1", 0)      # prints ✓ and the explanation, or ✗ and a hint
+"""
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+_REGISTRY = {}
+
+
+@dataclass(frozen=True)
+class Exercise:
+    key: str
+    prompt: str
+    expected: Any = None
+    predicate: Callable[[Any], bool] | None = None
+    hint: str = ""
+    explanation: str = ""
+
+    def is_correct(self, answer):
+        if self.predicate is not None:
+            return bool(self.predicate(answer))
+        if isinstance(self.expected, str) and isinstance(answer, str):
+            return " ".join(answer.upper().replace("_", "-").split()) == \
+                " ".join(self.expected.upper().replace("_", "-").split())
+        return answer == self.expected
+
+
+@dataclass(frozen=True)
+class Result:
+    key: str
+    correct: bool
+    message: str
+
+    def __str__(self):
+        return self.message
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(self.message)
+
+
+def exercise(key, prompt, expected=None, predicate=None, hint="", explanation=""):
+    """Register an exercise; *predicate*(answer) decides when *expected* equality is not enough."""
+    if key in _REGISTRY and _REGISTRY[key].prompt != prompt:
+        raise ValueError(f"exercise key must be unique; {key!r} is already registered")
+    _REGISTRY[key] = Exercise(key, prompt, expected, predicate, hint, explanation)
+    return _REGISTRY[key]
+
+
+def check(key, answer):
+    """Check *answer* to exercise *key*; returns a Result that prints as ✓ or ✗ with an explanation."""
+    _load_chapters()
+    if key not in _REGISTRY:
+        raise ValueError(f"exercise must be one of {', '.join(sorted(_REGISTRY))}; got {key!r}")
+    ex = _REGISTRY[key]
+    if ex.is_correct(answer):
+        return Result(key, True, f"✓ Correct. {ex.explanation}".strip())
+    return Result(key, False, f"✗ Not quite: {answer!r}. {ex.hint or 'Try again.'}".strip())
+
+
+def exercises():
+    """Every registered exercise."""
+    _load_chapters()
+    return dict(_REGISTRY)
+
+
+def _load_chapters():
+    from . import faq, handshake, teardown, transfer  # noqa: F401  (they register their exercises)
