@@ -27,7 +27,7 @@ book: $(STAMP) $(JS_STAMP)
 	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
 
 unit: $(STAMP)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 tests --ignore=tests/browser
 
 nbval: $(STAMP)
 	$(PY) -m pytest -q --nbval book/ --nbval-sanitize-with book/nbval-sanitize.cfg
