@@ -1,18 +1,23 @@
 """tcplab: a sans-I/O TCP endpoint, a deterministic simulator and the views of the book.
 
-Layers, imports pointing downward only:
+Layers, imports pointing downward only (tests/test_layers.py checks this):
 
-- core: `seqspace`, `segment`, `states`, `config`, `rto`, `trace`, `endpoint`
+- core: `seqspace`, `segment`, `states`, `config`, `rto`, `errors`, `trace`, `endpoint`
 - drivers: `scapy_convert`, `pcap`, `sim`, `faults`, `apps`, `scenarios`, `capture`, `kernel`
 - views: `plot`, `widgets`
-- chapter helpers: `handshake`, `transfer`, `teardown`, `faq`, `framing`
+- chapter helpers: `handshake`, `transfer`, `teardown`, `faq`, `framing`, `exercises`
 
 `import tcplab` loads only the core; scapy and matplotlib load when first used.
 """
 
+from .config import Config
+from .endpoint import Endpoint
+from .errors import ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidCall, TcpError
 from .segment import Flags, Options, Segment
-from .states import State, TRANSITIONS
+from .states import TRANSITIONS, State, Transition
 from .trace import Event, Host, Kind, Trace
 
-__all__ = ["Flags", "Options", "Segment", "State", "TRANSITIONS", "Event", "Host", "Kind", "Trace"]
+__all__ = ["Config", "Endpoint", "TcpError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
+           "ConnectionTimedOut", "Flags", "Options", "Segment", "State", "Transition", "TRANSITIONS",
+           "Event", "Host", "Kind", "Trace"]
 __version__ = "0.1.0"
