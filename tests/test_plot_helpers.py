@@ -1,14 +1,10 @@
 """Hand-built traces for the plot tests (independent of the simulator), and artist look-ups."""
 
-import matplotlib
+from matplotlib.colors import to_hex
 
-matplotlib.use("Agg")
-
-from matplotlib.colors import to_hex  # noqa: E402
-
-from tcplab.segment import Flags, Options, Segment  # noqa: E402
-from tcplab.states import State  # noqa: E402
-from tcplab.trace import Event, Host, Kind, Trace  # noqa: E402
+from tcplab.segment import Flags, Options, Segment
+from tcplab.states import State
+from tcplab.trace import Event, Host, Kind, Trace
 
 CLIENT = Host("client", "10.0.0.1", 49152)
 SERVER = Host("server", "10.0.0.2", 80)
@@ -149,6 +145,12 @@ def by_gid(fig, prefix):
         if gid and gid.startswith(prefix):
             found.append(artist)
     return found
+
+
+def one(fig, gid):
+    """The one artist whose gid is exactly *gid*."""
+    (artist,) = [a for a in fig.findobj() if a.get_gid() == gid]
+    return artist
 
 
 def gids(fig, prefix):

@@ -21,7 +21,7 @@ number, *i* the event index in ``trace.events``:
   ``inflight-<p>`` the part already travelled when ``upto`` stops mid-flight;
 - ``state-<host>-<i>``: a state change, ``initial-state-<host>`` the first state;
 - ``call-<i>``, ``timer-<i>`` (with ``timer-bracket-<i>``), ``error-<i>``, ``read-<i>``;
-- ``host-<name>``, ``timeline-<name>``, ``gap-<n>``, ``time-<i>``, ``upto``, ``title``.
+- ``host-<name>``, ``timeline-<name>``, ``gap-<n>``, ``time-<i>``, ``upto`` and ``now``, ``title``.
 """
 
 import math
@@ -194,16 +194,12 @@ class _Ladder:
         self.names = [h.name for h in trace.hosts]
         self.isn = {name: trace.isn(name) for name in self.names}
 
-        delay = _typical_delay(self.flights) or 0.05
-        if compress_gaps:
-            rows_per_second = DELAY_ROWS / delay
-        else:
-            rows_per_second = DELAY_ROWS / delay
-            duration = trace.duration()
+        self.delay = _typical_delay(self.flights) or 0.05
+        rows_per_second = DELAY_ROWS / self.delay
+        if not compress_gaps and trace.duration() > 0:
+            # One linear scale, as tall as the compressed layout would be.
             compressed, _ = _rows(self.events, self.flight_of, rows_per_second, True)
-            if duration > 0 and compressed:
-                rows_per_second = max(compressed[-1], 12.0) / duration
-        self.delay = delay
+            rows_per_second = max(compressed[-1], 12.0) / trace.duration()
         rows, self.breaks = _rows(self.events, self.flight_of, rows_per_second, compress_gaps)
 
         self.title = trace.title if title is None else title
@@ -273,7 +269,7 @@ class _Ladder:
                          edgecolor="none", zorder=0)
         band.set_gid("upto")
         self.ax.add_patch(band)
-        self.text(WIDTH - 0.05, y, "▸ now", "upto-label", ha="right", va="center",
+        self.text(WIDTH - 0.05, y, "▸ now", "now", ha="right", va="center",
                   fontsize=6.5, color=COLORS["muted"])
 
     def draw_header(self):
@@ -401,14 +397,37 @@ class _Ladder:
         return segment_label(flight.segment, isn)
 
     def place_labels(self):
-        """Write every segment's label along its arrow, sliding it away from labels already placed."""
-        placed = []
+        """Write every segment's label along its arrow, away from the labels placed before it.
+
+        Each label tries the spots of `_ALONG` in turn; when all are taken, one label that
+        is in the way may move to another of its own spots to make room.
+        """
+        placed, options = [], []
         for flight, label, start, end, color, limit in self.labels:
             choices = [_label_box(start, end, along, label, flight.retransmission) for along in _ALONG]
             fits = [box for box in choices if box.within(limit)] or choices[:1]
-            box = next((b for b in fits if not any(b.overlaps(other) for other in placed)), fits[0])
+            box = next((b for b in fits if not any(b.overlaps(other) for other in placed)), None)
+            if box is None:
+                box = self.make_room(fits, placed, options) or fits[0]
             placed.append(box)
+            options.append(fits)
+        for (flight, label, *_, color, _limit), box in zip(self.labels, placed):
             self.draw_flight_label(flight, label, box, color)
+
+    @staticmethod
+    def make_room(fits, placed, options):
+        """A spot from *fits* freed by moving one placed label to another of its spots, or None."""
+        for box in fits:
+            blocking = [j for j, other in enumerate(placed) if box.overlaps(other)]
+            if len(blocking) != 1:
+                continue
+            j = blocking[0]
+            others = placed[:j] + placed[j + 1:] + [box]
+            for moved in options[j]:
+                if not any(moved.overlaps(other) for other in others):
+                    placed[j] = moved
+                    return box
+        return None
 
     def draw_flight_label(self, flight, label, box, color):
         (xm, ym), (nx, ny) = box.point, box.normal
