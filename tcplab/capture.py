@@ -403,18 +403,17 @@ def capture_or_recorded(name="loopback-session", directory=None, live=None):
 
     *live*: None decides by `can_capture()`; False always loads the recording.
     """
-    options = RECORDINGS[recorded_path(name, directory).stem]
+    path = recorded_path(name, directory)
     if live is None:
         live = can_capture()
         if not live:
             log.warning("Live capture needs root or CAP_NET_RAW, so this shows the recorded capture %s instead.",
-                        recorded_path(name, directory))
+                        path)
     if live:
         try:
-            return record_loopback(title=f"{DESCRIPTIONS[name]} (live)", **options)
-        except (OSError, RuntimeError) as error:
-            log.warning("Live capture failed (%s), so this shows the recorded capture %s instead.",
-                        error, recorded_path(name, directory))
+            return record_loopback(title=f"{DESCRIPTIONS[name]} (live)", **RECORDINGS[name])
+        except Exception as error:  # any failure of a live capture falls back to the recording
+            log.warning("Live capture failed (%s), so this shows the recorded capture %s instead.", error, path)
     return load_recorded(name, directory)
 
 

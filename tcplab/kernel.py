@@ -1,0 +1,670 @@
+"""tcplab's Endpoint against the Linux TCP stack, through a TUN device in a private network namespace.
+
+    from tcplab import kernel
+    kernel.available()                          # (True, "") or (False, why not)
+    trace = kernel.run("withheld-final-ack")    # a Trace with hosts "tcplab" and "linux"
+    print(kernel.compare("withheld-final-ack")) # the same scenario in the simulator, side by side
+
+How it works: `tcplab.netns.Namespace` creates a namespace ``tcplab-<pid>-<n>``
+with a TUN device at 10.77.0.1/24 (the kernel's side).  The kernel's sockets are
+created inside it; tcplab's Endpoint speaks from 10.77.0.2.  The `Driver` reads
+the IP packets Linux sends out of the TUN device, turns them into Segments for
+`endpoint.receive`, writes the endpoint's replies back, and calls
+`handle_timer` when `get_timer()` is due; time is seconds since the run
+started.  Every packet becomes a SEND and a DELIVER (or DROP, when the driver
+withholds a segment) at the same moment.  The endpoint records its own states;
+the Linux side's states are inferred from the segments (`tcplab.capture.infer_states`).
+
+Every run is bounded in time and removes its namespace, also after an error.
+"""
+
+import argparse
+import itertools
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from . import netns, scenarios
+from .apps import App, Close, Connect, Listen, Send, Sleep, WaitBytes, WaitEstablished, WaitPeerClose
+from .capture import REPLY, REQUEST, infer_states, mark_retransmissions
+from .config import Config
+from .endpoint import Endpoint
+from .faults import DropWhere, Wire, is_final_ack, is_syn
+from .netns import LINUX_IP, TCPLAB_IP
+from .segment import Flags, Segment
+from .states import State
+from .trace import Event, Host, Kind, Trace
+
+TCPLAB, LINUX = "tcplab", "linux"
+CLIENT_PORT, SERVER_PORT = scenarios.CLIENT_PORT, scenarios.SERVER_PORT
+CLOSED_PORT = 81
+TIME_LIMIT = 10.0      # no run lasts longer than this many seconds
+QUIET = 0.3            # a finished run waits this long for stragglers
+POLL = 0.02            # the longest the driver sleeps between looks at its timers and application
+SOCKET_TIMEOUT = 5.0
+
+
+def available():
+    """(True, "") if kernel runs are possible here, else (False, the reason)."""
+    return netns.check()
+
+
+def tcplab_config(seed=1, **changes):
+    """The tcplab endpoint's settings for kernel runs: RFC defaults, but Linux's 200 ms minimum RTO."""
+    return Config(seed=seed, rto_min=0.2, **changes)
+
+
+# ====================================================================== the driver
+class Driver:
+    """Runs one tcplab Endpoint (with an application script) against the kernel over the TUN device."""
+
+    def __init__(self, namespace, endpoint, script, peer_port, faults=()):
+        from . import scapy_convert  # noqa: F401 - load scapy now, not while a segment waits to go out
+        self.ns = namespace
+        self.endpoint = endpoint
+        self.app = App(endpoint, script, peer_port)
+        self.faults = list(faults)
+        self.events = []
+        self.linux_events = []
+        self._packets = itertools.count(1)
+        self._sent = 0
+        self._start = time.monotonic()
+        self._last_packet = 0.0
+        self._last_withheld = False
+        self._lock = threading.Lock()
+
+    def now(self):
+        """Seconds since the run started."""
+        return time.monotonic() - self._start
+
+    # ------------------------------------------------------------ running
+    def run(self, linux_app=None, limit=TIME_LIMIT, hold=0.0):
+        """Drive until both sides are done and the wire is quiet (at least *hold*, at most *limit* seconds)."""
+        self._step()
+        worker = self.ns.start(linux_app, self.linux_call) if linux_app else None
+        while self.now() < limit and not (self.now() >= hold and self._finished(worker)):
+            self._receive_one()
+            self._fire_timer()
+            self._step()
+        if worker is not None:
+            worker.join(0.5)
+            if worker.error is not None:
+                self._linux_event(Kind.ERROR, f"{type(worker.error).__name__}: {worker.error}")
+
+    def _finished(self, worker):
+        return (self.app.done and self.endpoint.state in (State.CLOSED, State.TIME_WAIT)
+                and (worker is None or not worker.is_alive())
+                and not self._last_withheld and self.now() - self._last_packet >= QUIET)
+
+    def _receive_one(self):
+        raw = self.ns.read(self._wait_time())
+        if raw is None:
+            return
+        segment = _segment_for(raw, self.endpoint.local_port)
+        if segment is None:
+            return  # IPv6 router solicitations and the like
+        now = self._last_packet = self.now()
+        packet = next(self._packets)
+        self.events.append(Event(now, LINUX, Kind.SEND, segment=segment, packet=packet))
+        self.events.append(Event(now, TCPLAB, Kind.DELIVER, segment=segment, packet=packet,
+                                 state=self.endpoint.state))
+        self.endpoint.receive(segment, now)
+        self._collect(now)
+
+    def _wait_time(self):
+        deadlines = [d for d in (self.endpoint.get_timer(), self.app.wake_at) if d is not None]
+        return max(0.0, min([POLL] + [d - self.now() for d in deadlines]))
+
+    def _fire_timer(self):
+        deadline, now = self.endpoint.get_timer(), self.now()
+        if deadline is not None and deadline <= now:
+            self.endpoint.handle_timer(now)
+            self._collect(now)
+
+    def _step(self):
+        now = self.now()
+        self.app.advance(now)
+        self._collect(now)
+
+    def _collect(self, now):
+        """Record the endpoint's events; put its segments on the wire unless a fault rule withholds them."""
+        self.endpoint.segments_to_send()
+        for event in self.endpoint.take_events():
+            if event.kind is Kind.SEND:
+                self._transmit(event, now)
+            else:
+                self.events.append(event)
+
+    def _transmit(self, event, now):
+        packet = next(self._packets)
+        self._sent += 1
+        self._last_packet = now
+        self.events.append(event.with_changes(packet=packet))
+        wire = Wire(self._sent, self._sent, TCPLAB, event.segment, self.endpoint.state, now)
+        action = next((a for a in (rule.decide(wire) for rule in self.faults) if a is not None), None)
+        self._last_withheld = action is not None and action.kind == "drop"
+        if self._last_withheld:
+            self.events.append(Event(now, LINUX, Kind.DROP, segment=event.segment, packet=packet,
+                                     detail=action.reason))
+            return
+        self.ns.write(bytes(event.segment.to_scapy(TCPLAB_IP, LINUX_IP)))
+        self.events.append(Event(now, LINUX, Kind.DELIVER, segment=event.segment, packet=packet))
+
+    # ------------------------------------------------------------ the Linux application
+    def linux_call(self, detail):
+        """Record a call the Linux-side application made (called from its thread)."""
+        self._linux_event(Kind.CALL, detail)
+
+    def _linux_event(self, kind, detail):
+        with self._lock:
+            self.linux_events.append(Event(self.now(), LINUX, kind, detail=detail))
+
+    # ------------------------------------------------------------ the result
+    def trace(self, linux_port, title):
+        """Everything that happened, with the Linux side's states inferred from its segments."""
+        events = sorted(self.events + self.linux_events, key=lambda e: e.time)
+        hosts = [Host(TCPLAB, TCPLAB_IP, self.endpoint.local_port), Host(LINUX, LINUX_IP, linux_port)]
+        return infer_states(mark_retransmissions(Trace(events, hosts, title), hosts=[LINUX]), hosts=[LINUX])
+
+
+def _segment_for(raw, port):
+    """The Segment in an IPv4 packet from Linux to tcplab's *port*, or None for anything else."""
+    if not raw or raw[0] >> 4 != 4:
+        return None
+    from scapy.layers.inet import IP, TCP
+    packet = IP(raw)
+    if TCP not in packet or packet.src != LINUX_IP or packet.dst != TCPLAB_IP or packet[TCP].dport != port:
+        return None
+    return Segment.from_scapy(packet)
+
+
+# ====================================================================== Linux-side applications
+def linux_server(listener, closes_first, close_delay):
+    """A kernel server: accept, read the request, send the reply, then close (first, or after EOF)."""
+    def app(call):
+        conn, _ = listener.accept()
+        call("accept()")
+        with conn:
+            conn.settimeout(SOCKET_TIMEOUT)
+            _recv_exactly(conn, len(REQUEST))
+            conn.sendall(REPLY)
+            call(f"send({len(REPLY)} bytes)")
+            if not closes_first:
+                _recv_eof(conn)
+                call("read() = EOF")
+            time.sleep(close_delay)
+            call("close()")
+    return app
+
+
+def linux_client(sock, closes_first, close_delay):
+    """A kernel client: connect to tcplab, send the request, read the reply, then close (first, or after EOF)."""
+    def app(call):
+        call(f"connect({SERVER_PORT})")
+        sock.connect((TCPLAB_IP, SERVER_PORT))
+        sock.sendall(REQUEST)
+        call(f"send({len(REQUEST)} bytes)")
+        _recv_exactly(sock, len(REPLY))
+        if not closes_first:
+            _recv_eof(sock)
+            call("read() = EOF")
+        time.sleep(close_delay)
+        call("close()")
+        sock.close()
+    return app
+
+
+def _recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError(f"the peer closed after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
+def _recv_eof(sock):
+    while sock.recv(4096):
+        pass
+
+
+# ====================================================================== kernel scenarios
+@dataclass(frozen=True)
+class KernelScenario:
+    name: str
+    function: object
+    simulate: object   # (kernel_trace, **options) -> the simulator's Trace of the same scenario
+    description: str
+
+
+_SCENARIOS = {}
+
+
+def kernel_scenario(name, simulate):
+    def register(function):
+        doc = function.__doc__.strip().split("\n\n")[0].replace("\n", " ")
+        _SCENARIOS[name] = KernelScenario(name, function, simulate, doc)
+        return function
+    return register
+
+
+def names():
+    """The kernel scenarios, in book order."""
+    return list(_SCENARIOS)
+
+
+def describe(name):
+    return _lookup(name).description
+
+
+def run(name, **options):
+    """Run the kernel scenario *name* in a fresh namespace; returns its Trace."""
+    ok, reason = available()
+    if not ok:
+        raise RuntimeError(f"kernel scenario {name!r} cannot run here: it {reason}")
+    return _lookup(name).function(**options)
+
+
+def simulate(name, kernel_trace=None, **options):
+    """The simulator's Trace of the same scenario (some choose their variant from what Linux did)."""
+    return _lookup(name).simulate(kernel_trace, **options)
+
+
+def compare(name, **options):
+    """Run *name* against the kernel and in the simulator; returns (kernel_trace, sim_trace, Comparison)."""
+    kernel_trace = run(name, **options)
+    sim_trace = simulate(name, kernel_trace, **{k: v for k, v in options.items() if k in ("losses", "seed")})
+    return kernel_trace, sim_trace, compare_states(kernel_trace, sim_trace)
+
+
+def _lookup(name):
+    if name not in _SCENARIOS:
+        raise ValueError(f"kernel scenario must be one of {', '.join(_SCENARIOS)}; got {name!r}")
+    return _SCENARIOS[name]
+
+
+def session(tcplab_role="client", closer=TCPLAB, close_delay=0.0, faults=(), seed=1, limit=TIME_LIMIT,
+            title=None, config=None):
+    """tcplab and Linux exchange a request and a reply; *closer* ("tcplab" or "linux") closes first.
+
+    The other side closes *close_delay* seconds after it reads end-of-file (tcplab
+    waits at least 0.1 s, like the simulator's scenarios).
+    """
+    if tcplab_role not in ("client", "server"):
+        raise ValueError(f"tcplab_role must be 'client' or 'server', got {tcplab_role!r}")
+    if closer not in (TCPLAB, LINUX):
+        raise ValueError(f"closer must be {TCPLAB!r} or {LINUX!r}, got {closer!r}")
+    title = title or f"tcplab as {tcplab_role} against Linux; {closer} closes first"
+    tcplab_closes = closer == TCPLAB
+    with netns.Namespace() as ns:
+        if tcplab_role == "client":
+            listener = _kernel_listener(ns)
+            endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=config or tcplab_config(seed))
+            script = [Connect(SERVER_PORT), WaitEstablished(), Send(REQUEST), WaitBytes(len(REPLY))]
+            linux_app, linux_port = linux_server(listener, not tcplab_closes, close_delay), SERVER_PORT
+        else:
+            sock = _kernel_socket(ns, CLIENT_PORT)
+            endpoint = Endpoint(SERVER_PORT, name=TCPLAB, config=config or tcplab_config(seed))
+            script = [Listen(), WaitBytes(len(REQUEST)), Send(REPLY)]
+            linux_app, linux_port = linux_client(sock, not tcplab_closes, close_delay), CLIENT_PORT
+        script += [Close()] if tcplab_closes else [WaitPeerClose(), Sleep(max(0.1, close_delay)), Close()]
+        driver = Driver(ns, endpoint, script, linux_port, faults)
+        driver.run(linux_app, limit=limit)
+        trace = driver.trace(linux_port, title)
+        trace.measurements = _linux_time_wait(ns, trace)
+    return trace
+
+
+def _kernel_listener(ns, port=SERVER_PORT):
+    listener = _kernel_socket(ns, port)
+    listener.listen(4)
+    return listener
+
+
+def _kernel_socket(ns, port):
+    sock = ns.socket()
+    sock.settimeout(SOCKET_TIMEOUT)
+    sock.bind((LINUX_IP, port))
+    return sock
+
+
+def _linux_time_wait(ns, trace):
+    """Linux's TIME-WAIT length, read from `ss` (remaining time + time spent so far), if Linux is in it."""
+    entered = [e.time for e in trace.state_changes(LINUX) if e.state is State.TIME_WAIT]
+    if not entered:
+        return {}
+    output = ns.run("ss", "-tanoH", "state", "time-wait")
+    match = re.search(r"timewait,(\d+(?:\.\d+)?)(ms|sec|min)", output)
+    if not match:
+        return {}
+    remaining = float(match.group(1)) * {"ms": 0.001, "sec": 1.0, "min": 60.0}[match.group(2)]
+    elapsed = trace.events[-1].time - entered[0]
+    return {"time_wait": round(remaining + elapsed, 1), "time_wait_source": f"ss: {match.group(0)}"}
+
+
+def _teardown_variant(kernel_trace, closer_host):
+    """"three-segment-teardown" if the other side's FIN carried the ACK of *closer_host*'s FIN, else four-way."""
+    flights = [f for f in kernel_trace.flights() if not f.retransmission]
+    fins = [i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN]
+    if len(fins) >= 2 and flights[fins[0]].src == closer_host and fins[1] == fins[0] + 1:
+        return "three-segment-teardown"
+    return "four-way-teardown"
+
+
+def _sim_tcplab_client(kernel_trace, seed=1, **_):
+    return scenarios.run(_teardown_variant(kernel_trace, TCPLAB) if kernel_trace else "four-way-teardown",
+                         seed=seed)
+
+
+@kernel_scenario("tcplab-client", _sim_tcplab_client)
+def tcplab_client(close_delay=0.0, seed=1, limit=TIME_LIMIT):
+    """tcplab connects to a Linux server, sends a request, reads the reply and closes first.
+
+    The Linux application closes as soon as it reads end-of-file; its FIN usually
+    carries the delayed ACK of tcplab's FIN, so the close takes three segments.
+    """
+    return session("client", TCPLAB, close_delay, seed=seed, limit=limit,
+                   title="tcplab client against a Linux server; tcplab closes first")
+
+
+@kernel_scenario("linux-closes-first", lambda kernel_trace, seed=1, **_: scenarios.run("server-closes-first",
+                                                                                        seed=seed))
+def linux_closes_first(seed=1, limit=TIME_LIMIT):
+    """tcplab connects to a Linux server, which replies and closes first: Linux ends in TIME-WAIT.
+
+    tcplab closes 0.1 s after it reads end-of-file; `ss` shows how long Linux keeps TIME-WAIT.
+    """
+    return session("client", LINUX, 0.0, seed=seed, limit=limit,
+                   title="tcplab client against a Linux server; Linux closes first")
+
+
+@kernel_scenario("tcplab-server", lambda kernel_trace, seed=1, **_: scenarios.run("four-way-teardown", seed=seed))
+def tcplab_server(seed=1, limit=TIME_LIMIT):
+    """A Linux client connects to tcplab, sends a request, reads the reply and closes first.
+
+    tcplab (the server) closes 0.1 s after it reads end-of-file.
+    """
+    return session("server", LINUX, 0.0, seed=seed, limit=limit,
+                   title="Linux client against a tcplab server; Linux closes first")
+
+
+@kernel_scenario("withheld-final-ack", lambda kernel_trace, seed=1, losses=3, **_: scenarios.run(
+    "lost-final-ack", seed=seed, losses=losses))
+def withheld_final_ack(losses=3, seed=1, limit=TIME_LIMIT):
+    """tcplab closes first and withholds its final ACK *losses* times: Linux, in LAST-ACK, retransmits its FIN.
+
+    The retransmissions back off from Linux's 200 ms minimum RTO; the next ACK gets through.
+    """
+    if isinstance(losses, bool) or not isinstance(losses, int) or not 1 <= losses <= 5:
+        raise ValueError(f"losses must be an integer in 1..5 (so the run stays short), got {losses!r}")
+    rule = DropWhere(is_final_ack, losses, "withheld by tcplab (final ACK)")
+    return session("client", TCPLAB, 0.1, faults=[rule], seed=seed, limit=limit,
+                   title=f"tcplab withholds its final ACK {losses}x; Linux retransmits its FIN")
+
+
+def _never_answers(wire):
+    return not is_syn(wire)
+
+
+def _sim_unanswered(kernel_trace, seed=1, **_):
+    trace, _ = scenarios.conversation(
+        [Connect(), WaitEstablished()], [WaitEstablished()], title="The client never answers the SYN-ACK",
+        seed=seed, faults=[DropWhere(lambda w: w.host == "client" and _never_answers(w), 1000,
+                                     "the client never answers")])
+    return trace
+
+
+@kernel_scenario("unanswered-syn-ack", _sim_unanswered)
+def unanswered_syn_ack(wait=4.0, seed=1):
+    """tcplab sends a SYN and never answers Linux's SYN-ACK: Linux retransmits the SYN-ACK (1 s, then 2 s later …).
+
+    The run stops after *wait* seconds; Linux would go on 5 times (tcp_synack_retries).
+    """
+    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 < wait <= TIME_LIMIT:
+        raise ValueError(f"wait must be a number of seconds in (0, {TIME_LIMIT}], got {wait!r}")
+    with netns.Namespace() as ns:
+        _kernel_listener(ns)
+        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=tcplab_config(seed))
+        rule = DropWhere(_never_answers, 1000, "withheld by tcplab (never answers the SYN-ACK)")
+        driver = Driver(ns, endpoint, [Connect(SERVER_PORT), WaitEstablished()], SERVER_PORT, [rule])
+        driver.run(limit=wait, hold=wait)
+        return driver.trace(SERVER_PORT, "tcplab never answers Linux's SYN-ACK")
+
+
+@kernel_scenario("closed-port", lambda kernel_trace, seed=1, **_: scenarios.run("rst-closed-port", seed=seed))
+def closed_port(seed=1, limit=3.0):
+    """tcplab connects to a port where nothing listens: Linux answers RST,ACK ("connection refused")."""
+    with netns.Namespace() as ns:
+        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=tcplab_config(seed))
+        driver = Driver(ns, endpoint, [Connect(CLOSED_PORT)], CLOSED_PORT)
+        driver.run(limit=limit)
+        return driver.trace(CLOSED_PORT, "tcplab connects to a closed Linux port")
+
+
+# ====================================================================== comparison
+@dataclass(frozen=True)
+class Side:
+    """One role (client or server): the states its kernel-run host and its simulated host passed through."""
+
+    role: str
+    kernel_host: str
+    sim_host: str
+    kernel_states: tuple
+    sim_states: tuple
+    agree: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Where Linux and the RFC model (the simulator) differ: a topic, both values and why."""
+
+    topic: str
+    linux: str
+    model: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    sides: tuple
+    differences: tuple = field(default=())
+
+    @property
+    def agree(self):
+        """True if every side passed through the same states in both runs."""
+        return all(side.agree for side in self.sides)
+
+    def table(self):
+        """Plain text for the book: the state paths, then the differences."""
+        lines = []
+        for side in self.sides:
+            mark = "agree" if side.agree else "DIFFER"
+            lines.append(f"{side.role} ({side.kernel_host} / simulated {side.sim_host}): states {mark}")
+            lines.append(f"  kernel:    {' -> '.join(side.kernel_states)}")
+            lines.append(f"  simulator: {' -> '.join(side.sim_states)}")
+            if side.note:
+                lines.append(f"  note: {side.note}")
+        if self.differences:
+            lines.append("Linux compared with the RFC model:")
+            for d in self.differences:
+                lines.append(f"  {d.topic}: Linux {d.linux}; model {d.model}" + (f" ({d.note})" if d.note else ""))
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.table()
+
+
+_TIMER_EVENTS = ("timeout=2MSL", "retransmission limit")
+
+
+def compare_states(kernel_trace, sim_trace, roles=None):
+    """Compare the states each side passes through in a kernel run and a simulator run.
+
+    *roles* maps kernel host names to simulator host names; by default the host that
+    sent the first SYN is the client in both.  A kernel run that stops while a side
+    waits for a timer (TIME-WAIT's 2MSL, a retransmission limit) agrees if the
+    simulator's path goes on only by that timer.  `differences` lists where Linux's
+    numbers differ from the model: retransmission intervals, TIME-WAIT, SYN options,
+    piggybacked FINs.
+    """
+    roles = roles or _match_roles(kernel_trace, sim_trace)
+    sides = tuple(_compare_side(kernel_trace, sim_trace, k, s) for k, s in roles.items())
+    differences = []
+    for kernel_host, sim_host in roles.items():
+        if kernel_host != TCPLAB:
+            differences += _differences(kernel_trace, sim_trace, kernel_host, sim_host)
+    differences += _teardown_difference(kernel_trace, sim_trace)
+    return Comparison(sides, tuple(differences))
+
+
+def _match_roles(kernel_trace, sim_trace):
+    kernel_client, sim_client = _client(kernel_trace), _client(sim_trace)
+    return {kernel_client: sim_client,
+            kernel_trace.peer_of(kernel_client): sim_trace.peer_of(sim_client)}
+
+
+def _client(trace):
+    for event in trace.events:
+        if event.kind is Kind.SEND and event.segment.flags & (Flags.SYN | Flags.ACK) == Flags.SYN:
+            return event.host
+    return trace.hosts[0].name
+
+
+def _path(trace, host):
+    """[(state, the transition's label)] without repeats (TIME-WAIT restarting its timer is one state)."""
+    changes = trace.state_changes(host)
+    path = [(changes[0].before, "")] if changes else [(State.CLOSED, "")]
+    for event in changes:
+        if event.state is not path[-1][0]:
+            path.append((event.state, event.detail))
+    return path
+
+
+def _compare_side(kernel_trace, sim_trace, kernel_host, sim_host):
+    kernel, sim = _path(kernel_trace, kernel_host), _path(sim_trace, sim_host)
+    kernel_states = tuple(s.value for s, _ in kernel)
+    sim_states = tuple(s.value for s, _ in sim)
+    role = "client" if kernel_host == _client(kernel_trace) else "server"
+    if kernel_states == sim_states:
+        return Side(role, kernel_host, sim_host, kernel_states, sim_states, True)
+    n = len(kernel_states)
+    if sim_states[:n] == kernel_states and sim[n][1].startswith(_TIMER_EVENTS):
+        note = (f"the kernel run ended in {kernel_states[-1]}; the model goes on to "
+                f"{' -> '.join(sim_states[n:])} only when its timer fires ({sim[n][1]})")
+        return Side(role, kernel_host, sim_host, kernel_states, sim_states, True, note)
+    return Side(role, kernel_host, sim_host, kernel_states, sim_states, False,
+                "the state paths differ")
+
+
+def _retransmission_intervals(trace, host):
+    """{segment kind: [seconds between successive transmissions]} for segments *host* sent more than once."""
+    first_sent, intervals = {}, {}
+    for event in trace.filter(Kind.SEND, host):
+        seg = event.segment
+        if not seg.len:
+            continue
+        key = (seg.seq, _kind_of(seg))
+        if key in first_sent:
+            intervals.setdefault(key[1], []).append(round(event.time - first_sent[key], 2))
+        first_sent[key] = event.time
+    return intervals
+
+
+def _kind_of(seg):
+    if seg.flags & Flags.SYN:
+        return "SYN,ACK" if seg.flags & Flags.ACK else "SYN"
+    return "FIN" if seg.flags & Flags.FIN and not seg.payload else "data"
+
+
+def _seconds(values):
+    return ", ".join(f"{v:g}" for v in values) + " s" if values else "none"
+
+
+def _differences(kernel_trace, sim_trace, linux, sim_host):
+    found = []
+    kernel_rtx = _retransmission_intervals(kernel_trace, linux)
+    sim_rtx = _retransmission_intervals(sim_trace, sim_host)
+    for kind in sorted(set(kernel_rtx) | set(sim_rtx)):
+        found.append(Difference(f"{kind} retransmission intervals", _seconds(kernel_rtx.get(kind, [])),
+                                _seconds(sim_rtx.get(kind, [])),
+                                "Linux's minimum RTO is 200 ms, RFC 6298's 1 s; both double on each timeout"
+                                if kind != "SYN,ACK" else "Linux's SYN-ACK timer starts at 1 s and doubles"))
+    time_wait = getattr(kernel_trace, "measurements", {}).get("time_wait")
+    sim_time_wait = _time_in(sim_trace, sim_host, State.TIME_WAIT)
+    if time_wait is not None:
+        found.append(Difference("TIME-WAIT", f"{time_wait:g} s", f"{sim_time_wait:g} s" if sim_time_wait else "-",
+                                "Linux keeps TIME-WAIT a fixed 60 s; RFC 9293 says 2 x MSL = 240 s"))
+    kernel_syn, sim_syn = _first_syn(kernel_trace, linux), _first_syn(sim_trace, sim_host)
+    if kernel_syn and sim_syn and (kernel_syn.window, kernel_syn.options) != (sim_syn.window, sim_syn.options):
+        found.append(Difference(f"{kernel_syn.flags.label()} window and options",
+                                _syn_text(kernel_syn), _syn_text(sim_syn),
+                                "Linux answers only the options the SYN offered; its window follows its buffers"))
+    return found
+
+
+def _syn_text(seg):
+    return f"win={seg.window}" + (f" <{seg.options}>" if seg.options else "")
+
+
+def _first_syn(trace, host):
+    return next((e.segment for e in trace.filter(Kind.SEND, host) if e.segment.flags & Flags.SYN), None)
+
+
+def _time_in(trace, host, state):
+    """How long *host* stayed in *state* (its first visit), or None if it never left it."""
+    changes = trace.state_changes(host)
+    for i, event in enumerate(changes):
+        if event.state is state and event.before is not state:
+            later = [e for e in changes[i + 1:] if e.state is not state]
+            return round(later[0].time - event.time, 3) if later else None
+    return None
+
+
+def _teardown_difference(kernel_trace, sim_trace):
+    """The close takes 4 segments in RFC 9293 Figure 13; Linux's delayed ACK often lets its FIN carry the ACK."""
+    kernel_count, sim_count = _teardown_segments(kernel_trace), _teardown_segments(sim_trace)
+    if kernel_count is None or (kernel_count == sim_count == 4):
+        return []
+    return [Difference("segments in the close", str(kernel_count), str(sim_count),
+                       "a FIN that carries the delayed ACK of the peer's FIN makes it 3 instead of RFC 9293's 4")]
+
+
+def _teardown_segments(trace):
+    """How many first transmissions there are from the first FIN on (4 for FIN, ACK, FIN, ACK)."""
+    flights = [f for f in trace.flights() if not f.retransmission and not f.send.detail.startswith("re-ACK")]
+    first = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), None)
+    return None if first is None else len(flights) - first
+
+
+# ====================================================================== command line
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m tcplab.kernel",
+                                     description="Run tcplab against the Linux TCP stack in a private namespace.")
+    parser.add_argument("scenario", nargs="?", help=f"one of: {', '.join(names())}")
+    parser.add_argument("--list", action="store_true", help="list the kernel scenarios")
+    parser.add_argument("--clean", action="store_true", help="remove namespaces left by killed runs")
+    args = parser.parse_args(argv)
+    if args.clean:
+        print("\n".join(netns.remove_stale()) or "nothing to remove")
+        return 0
+    if args.list or not args.scenario:
+        for name in names():
+            print(f"{name:<20} {describe(name)}")
+        return 0
+    try:
+        kernel_trace, _, comparison = compare(args.scenario)
+    except (ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(kernel_trace.table())
+    print()
+    print(comparison.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""tcplab.capture: loopback captures, pcap files and the state observer."""
+
+import logging
+
+import pytest
+
+from tcplab import capture, scenarios
+from tcplab.segment import Flags
+from tcplab.states import State
+from tcplab.trace import Event, Host, Kind, Trace
+
+live = pytest.mark.skipif(not capture.can_capture(), reason="live capture needs root or CAP_NET_RAW")
+
+
+def strip_states(trace):
+    """The trace as a wire observer sees it: no STATE events, no states on events."""
+    events = [e.with_changes(state=None) for e in trace.events if e.kind in (Kind.SEND, Kind.DELIVER, Kind.DROP)]
+    return Trace(events, trace.hosts, trace.title)
+
+
+def path_of(trace, host):
+    """States without repeats (TIME-WAIT restarting 2MSL is one visit)."""
+    states = []
+    for state in trace.states(host):
+        if not states or states[-1] is not state:
+            states.append(state)
+    return states
+
+
+# ------------------------------------------------------------------ the observer
+@pytest.mark.parametrize("name", ["handshake", "four-way-teardown", "server-closes-first", "three-segment-teardown",
+                                  "simultaneous-close", "half-close", "lost-final-ack", "lost-syn", "lost-syn-ack",
+                                  "rst-closed-port", "abort", "data-loss"])
+def test_observer_infers_the_states_the_endpoint_went_through(name):
+    trace = scenarios.run(name)
+    inferred = capture.infer_states(strip_states(trace))
+    for host in ("client", "server"):
+        actual = path_of(trace, host)
+        if actual and actual[-1] is State.CLOSED and actual[-2:-1] == [State.TIME_WAIT]:
+            actual = actual[:-1]  # the 2MSL timer is invisible on the wire
+        assert path_of(inferred, host) == actual, host
+
+
+def test_inferred_states_are_marked_and_fill_event_states():
+    inferred = capture.infer_states(strip_states(scenarios.run("four-way-teardown")))
+    changes = inferred.state_changes()
+    assert changes and all(e.detail == capture.INFERRED for e in changes)
+    sends = inferred.filter(Kind.SEND, "client")
+    assert sends[0].state is State.SYN_SENT
+    assert sends[-1].state is State.TIME_WAIT
+
+
+def test_infer_states_names_the_allowed_hosts():
+    with pytest.raises(ValueError, match="host must be one of"):
+        capture.infer_states(scenarios.run("handshake"), hosts=["nobody"])
+
+
+def test_retransmissions_are_marked_from_sequence_numbers():
+    trace = scenarios.run("lost-final-ack")
+    marked = capture.mark_retransmissions(Trace([e.with_changes(retransmission=False) for e in trace.events],
+                                                trace.hosts))
+    assert [e.retransmission for e in marked.filter(Kind.SEND)] == [e.retransmission for e in trace.filter(Kind.SEND)]
+
+
+# ------------------------------------------------------------------ packets and pcaps
+def test_deduplicate_keeps_one_copy_of_each_loopback_packet_but_real_retransmissions():
+    from scapy.layers.inet import IP, TCP
+    packet = IP(src="127.0.0.1", dst="127.0.0.1") / TCP(sport=1, dport=2, flags="F", seq=5)
+    copies = []
+    for when in (0.0, 0.00001, 0.3, 0.30001):
+        copy = IP(bytes(packet))
+        copy.time = when
+        copies.append(copy)
+    assert [float(p.time) for p in capture.deduplicate(copies)] == [0.0, 0.3]
+
+
+def test_a_simulated_pcap_reads_back_as_the_same_conversation(tmp_path):
+    trace = scenarios.run("lost-final-ack")
+    trace.to_pcap(tmp_path / "lost.pcap")
+    back = capture.trace_from_pcap(tmp_path / "lost.pcap")
+    assert back.segments() == trace.segments()
+    assert [h.port for h in back.hosts] == [h.port for h in trace.hosts]
+    assert [f.retransmission for f in back.flights()] == [f.retransmission for f in trace.flights()]
+    first = back.events[0]
+    assert first.time == 0.0
+    for flight in back.flights():
+        assert flight.end.kind is Kind.DELIVER and flight.end.time == flight.send.time
+
+
+def test_trace_from_pcap_names_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="path must be an existing pcap file"):
+        capture.trace_from_pcap(tmp_path / "nope.pcap")
+
+
+def test_trace_from_packets_needs_tcp():
+    with pytest.raises(ValueError, match="at least one IPv4 TCP packet"):
+        capture.trace_from_packets([])
+
+
+# ------------------------------------------------------------------ shipped captures
+@pytest.mark.parametrize("name", list(capture.RECORDINGS))
+def test_recorded_captures_load_with_a_full_conversation(name):
+    trace = capture.load_recorded(name)
+    assert [h.name for h in trace.hosts] == ["client", "server"]
+    assert all(h.ip == "127.0.0.1" for h in trace.hosts)
+    flags = [(e.host, e.segment.flags) for e in trace.filter(Kind.SEND)]
+    assert flags[:3] == [("client", Flags.SYN), ("server", Flags.SYN | Flags.ACK), ("client", Flags.ACK)]
+    for host in ("client", "server"):
+        assert any(f & Flags.FIN for h, f in flags if h == host)
+    states = {h: path_of(trace, h) for h in ("client", "server")}
+    assert State.ESTABLISHED in states["client"] and State.ESTABLISHED in states["server"]
+    closer = "server" if name == "loopback-server-closes-first" else "client"
+    assert states[closer][-1] is State.TIME_WAIT
+    assert states[trace.peer_of(closer)][-2:] == [State.LAST_ACK, State.CLOSED]
+
+
+def test_linux_closes_in_three_segments_when_the_server_closes_at_once():
+    trace = capture.load_recorded("loopback-three-segment-close")
+    sends = trace.filter(Kind.SEND)
+    fins = [i for i, e in enumerate(sends) if e.segment.flags & Flags.FIN]
+    assert len(sends) - fins[0] == 3  # FIN/ACK, FIN/ACK, ACK
+    assert State.FIN_WAIT_2 not in trace.states("client")
+
+
+def test_load_recorded_names_the_allowed_captures():
+    with pytest.raises(ValueError, match="loopback-session"):
+        capture.load_recorded("nope")
+
+
+def test_load_recorded_explains_a_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--record"):
+        capture.load_recorded("loopback-session", directory=tmp_path)
+
+
+def test_without_permission_capture_or_recorded_warns_once_and_falls_back(monkeypatch, caplog):
+    monkeypatch.setattr(capture, "can_capture", lambda: False)
+    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+        trace = capture.capture_or_recorded("loopback-session")
+    assert "recorded" in trace.title
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1 and "needs root or CAP_NET_RAW" in messages[0]
+
+
+def test_a_failing_live_capture_falls_back_too(monkeypatch, caplog):
+    def broken(**options):
+        raise PermissionError("Operation not permitted")
+    monkeypatch.setattr(capture, "record_loopback", broken)
+    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+        trace = capture.capture_or_recorded("loopback-session", live=True)
+    assert "recorded" in trace.title and "failed" in caplog.text
+
+
+# ------------------------------------------------------------------ live
+@live
+@pytest.mark.parametrize("closer", ["client", "server"])
+def test_live_loopback_capture(closer):
+    trace = capture.record_loopback(closer=closer, close_delay=0.05, timeout=3.0)
+    assert {h.name: h.ip for h in trace.hosts} == {"client": "127.0.0.1", "server": "127.0.0.1"}
+    assert trace.events[0].time == 0.0
+    sends = trace.filter(Kind.SEND)
+    assert sends[0].segment.flags == Flags.SYN and sends[0].host == "client"
+    payload = b"".join(e.segment.payload for e in sends)
+    assert capture.REQUEST in payload and capture.REPLY in payload
+    assert len(sends) == len(set((e.host, e.segment) for e in sends))  # each packet once
+    assert path_of(trace, closer)[-1] is State.TIME_WAIT
+    assert path_of(trace, trace.peer_of(closer))[-1] is State.CLOSED
+
+
+@live
+def test_record_all_writes_the_shipped_captures(tmp_path):
+    paths = capture.record_all(tmp_path)
+    assert sorted(p.name for p in paths) == sorted(f"{n}.pcap" for n in capture.RECORDINGS)
+    for name in capture.RECORDINGS:
+        assert capture.load_recorded(name, directory=tmp_path).filter(Kind.SEND)
+
+
+def test_capture_main_without_arguments_prints_usage(capsys):
+    assert capture.main([]) == 0
+    assert "usage" in capsys.readouterr().out
+
+
+def test_hosts_and_events_types():
+    trace = capture.load_recorded("loopback-session")
+    assert all(isinstance(h, Host) for h in trace.hosts)
+    assert all(isinstance(e, Event) for e in trace.events)

@@ -1,0 +1,77 @@
+"""The command line: python -m tcplab list | show | pcap | diagram."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tcplab import scenarios
+from tcplab.__main__ import main
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_names_every_scenario_with_its_description(capsys):
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == scenarios.names()
+    assert scenarios.describe("lost-final-ack") in out
+
+
+def test_show_prints_the_table(capsys):
+    code, out, _ = run_cli(capsys, "show", "handshake")
+    assert code == 0 and out == scenarios.run("handshake").table() + "\n"
+
+
+def test_pcap_writes_every_segment(capsys, tmp_path):
+    path = tmp_path / "lost.pcap"
+    code, out, _ = run_cli(capsys, "pcap", "lost-final-ack", str(path))
+    assert code == 0 and path.stat().st_size > 24
+    from scapy.utils import rdpcap
+    assert len(rdpcap(str(path))) == len(scenarios.run("lost-final-ack").segments())
+    assert f"to {path}" in out
+
+
+def test_diagram_writes_svg(capsys, tmp_path):
+    pytest.importorskip("tcplab.plot", reason="tcplab.plot is not there yet")
+    path = tmp_path / "ladder.svg"
+    code, _, err = run_cli(capsys, "diagram", "handshake", str(path))
+    assert code == 0, err
+    assert "<svg" in path.read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["show", "nope"], "NAME must be one of handshake"),
+    (["pcap", "nope", "x.pcap"], "NAME must be one of"),
+    (["pcap", "handshake", "/no/such/dir/x.pcap"], "FILE must be in an existing directory"),
+    (["diagram", "handshake", "ladder.png"], "FILE must end in .svg"),
+])
+def test_mistakes_get_one_line_on_stderr_and_a_nonzero_exit(capsys, tmp_path, args, message):
+    code, out, err = run_cli(capsys, *args)
+    assert code != 0 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_pcap_into_a_directory_is_refused(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "pcap", "handshake", str(tmp_path))
+    assert code != 0 and "is a directory" in err
+
+
+def test_the_module_runs_as_a_program():
+    result = subprocess.run([sys.executable, "-m", "tcplab", "show", "nope"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.startswith("error: NAME must be one of") and "Traceback" not in result.stderr
+    result = subprocess.run([sys.executable, "-m", "tcplab", "list"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "handshake" in result.stdout
+
+
+def test_a_missing_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+    assert exit_info.value.code == 2
