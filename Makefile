@@ -17,9 +17,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-# The widget JavaScript served by the site itself (pinned in package-lock.json).
+# The widget JavaScript served by the site itself (pinned in package-lock.json); the book's
+# Sphinx extension scripts/widget_assets.py copies it into _build/html/_static/widgets/.
 $(JS_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --ignore-scripts --silent
 	touch $(JS_STAMP)
 
 book: $(STAMP) $(JS_STAMP)
@@ -32,8 +33,9 @@ unit: $(STAMP)
 nbval: $(STAMP)
 	$(PY) -m pytest -q --nbval book/ --nbval-sanitize-with book/nbval-sanitize.cfg
 
+# Headless Chromium (/usr/bin/chromium, or CHROMIUM=...) on every page of the built site.
 browser: book
-	$(PY) -m pytest -q tests/browser
+	$(PY) -m pytest -q -rs tests/browser
 
 test: $(STAMP)
 	$(MAKE) unit nbval browser

@@ -1,17 +1,17 @@
 """Sphinx extension: the site serves the ipywidgets JavaScript itself, only to pages that need it.
 
 `npm ci` (the Makefile's $(JS_STAMP) target) installs the pinned `@jupyter-widgets/html-manager`
-and `requirejs` into node_modules/.  This extension copies what the pages need into the
+into node_modules/.  This extension copies what the pages need into the
 built site, *outside* the book's root `_static` folder (Jupyter Book 1 adds every .js/.css
 found under the static paths to every page, which would load a 3.6 MB bundle everywhere):
 
-- `_static/widgets/require.js`, `config.js` (scripts/widget_config.js) and `embed-amd.js`,
-  which `_config.yml` names in MyST-NB's `nb_ipywidgets_js`.  MyST-NB adds those <script>s
-  only to pages whose notebook metadata carries widget state.
-- the Font Awesome files the widget CSS references (Play's icons).  The bundled modules
-  resolve them against their RequireJS module URLs and `__jupyter_widgets_assets_path__`;
-  config.js points both at `_static/widgets/`, so the fonts are copied to the three folders
-  the modules ask in (`FONT_DIRS`), once for the whole site.
+- `_static/widgets/config.js` (scripts/widget_config.js) and `embed.js`, which `_config.yml`
+  names in MyST-NB's `nb_ipywidgets_js`.  MyST-NB adds those <script>s only to pages whose
+  notebook metadata carries widget state.  `embed.js` is html-manager's bundle of the built-in
+  widgets (base, controls, output) that needs no RequireJS: 1.9 MB against 3.7 MB for
+  `embed-amd.js` + `require.js`, and it cannot fetch third-party widget code from a CDN.
+- the Font Awesome files the widget CSS references (Play's icons).  The bundle resolves them
+  against `window.__jupyter_widgets_assets_path__`, which config.js sets to `_static/widgets/`.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
@@ -28,12 +28,9 @@ logger = logging.getLogger(__name__)
 TARGET = "_static/widgets"
 HTML_MANAGER = "node_modules/@jupyter-widgets/html-manager/dist"
 SCRIPTS = {
-    "require.js": "node_modules/requirejs/require.js",
     "config.js": "scripts/widget_config.js",
-    "embed-amd.js": f"{HTML_MANAGER}/embed-amd.js",
+    "embed.js": f"{HTML_MANAGER}/embed.js",
 }
-#: Where, under TARGET, the bundle looks for its fonts (module URL folders and the assets path).
-FONT_DIRS = ("", "@jupyter-widgets", "@jupyter-widgets/html-manager/dist")
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
 MISSING = ("{path} is missing: the widget JavaScript comes from npm. Run `npm ci --ignore-scripts` "
            "(or `make book`, which does it) in {root}.")
@@ -84,9 +81,8 @@ def _copy(app, env):
     outdir = Path(app.outdir)
     for name, src in scripts.items():
         _copy_if_changed(src, outdir / TARGET / name)
-    for folder in FONT_DIRS:
-        for font in fonts:
-            _copy_if_changed(font, outdir / TARGET / folder / font.name)
+    for font in fonts:
+        _copy_if_changed(font, outdir / TARGET / font.name)
     pages = widget_pages(env)
     logger.info(f"[widget_assets] widget JavaScript in {TARGET}/ for {len(pages)} page(s) with widgets")
 

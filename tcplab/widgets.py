@@ -25,6 +25,7 @@ Figures come from `tcplab.plot` (imported when a widget is built, never at `impo
 
 import base64
 import html
+import io
 import time
 from dataclasses import dataclass
 
@@ -41,9 +42,10 @@ STYLE = """
 .tcplab-stepper { max-width: 100%; }
 .tcplab-frames > .lm-TabBar, .tcplab-frames > .widget-tab-bar { display: none !important; }
 .tcplab-frames > .widget-tab-contents { border: none !important; padding: 0 !important; overflow: visible; }
-.tcplab-frame img { max-width: 100%; height: auto; }
+.tcplab-frame img { max-width: 100%; height: auto; display: block; }
+.tcplab-fsm img { max-width: min(100%, 520px); margin-top: 6px; }
 .tcplab-caption { font-weight: 600; margin: 2px 0 4px; }
-.tcplab-caption .tcplab-time { font-weight: 400; color: #555; margin-left: 0.5em; }
+.tcplab-caption .tcplab-time { font-weight: 400; color: #555; margin-left: 0.5em; white-space: nowrap; }
 table.tcplab-fields { border-collapse: collapse; font-size: 12px; line-height: 1.35; margin: 2px 0; }
 table.tcplab-fields th, table.tcplab-fields td { border: 1px solid #ccc; padding: 1px 6px; text-align: left; white-space: nowrap; }
 table.tcplab-fields th { background: #f3f3f3; }
@@ -176,16 +178,36 @@ def _plot():
     return plot
 
 
-def encode(fig, frame_format="png", dpi=96):
-    """*fig* as a data URI (PNG at *dpi*, or SVG)."""
+def encode(fig, frame_format="png", dpi=96, colors=32):
+    """*fig* as a data URI: PNG at *dpi* (reduced to a palette of *colors*, None for full
+    colour: line art loses nothing visible and shrinks about four times), or SVG."""
     plot = _plot()
     if frame_format == "png":
         data = plot.to_png(fig, dpi=dpi)
+        if colors:
+            data = _quantize(data, colors)
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     if frame_format == "svg":
         text = plot.to_svg(fig)
         return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
     raise ValueError(f"frame_format must be one of {FORMATS}; got {frame_format!r}")
+
+
+def _quantize(png, colors):
+    from PIL import Image  # a dependency of matplotlib
+
+    if isinstance(colors, bool) or not isinstance(colors, int) or not 2 <= colors <= 256:
+        raise ValueError(f"colors must be an integer in 2..256 or None; got {colors!r}")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+#: State diagrams already drawn, shared by every widget of the process: {key: data URI}.
+_FSM_CACHE = {}
+_FSM_CACHE_SIZE = 256
 
 
 def _img(uri, alt, css_class):
@@ -202,24 +224,25 @@ def last_transitions(trace, index):
 
 
 class _Renderer:
-    """Renders and caches the figures of one trace."""
+    """Renders the frames of one trace; state diagrams are cached and their widgets shared."""
 
-    def __init__(self, trace, frame_format, dpi, ladder, state_diagram, show_states):
+    def __init__(self, trace, frame_format, dpi, state_dpi, colors, ladder, state_diagram, show_states):
         if frame_format not in FORMATS:
             raise ValueError(f"frame_format must be one of {FORMATS}; got {frame_format!r}")
         self.trace = trace
         self.frame_format = frame_format
         self.dpi = dpi
+        self.state_dpi = state_dpi
+        self.colors = colors
         self.ladder = ladder
         self.state_diagram = state_diagram
         self.show_states = show_states
-        self.fsm_cache = {}
+        self.fsm_widgets = {}
         self.times = []
 
     def ladder_uri(self, upto):
         ladder = self.ladder or _plot().ladder
-        fig = ladder(self.trace, upto=upto)
-        return encode(fig, self.frame_format, self.dpi)
+        return encode(ladder(self.trace, upto=upto), self.frame_format, self.dpi, self.colors)
 
     def fsm_key(self, upto):
         hosts = [h.name for h in self.trace.hosts]
@@ -227,17 +250,25 @@ class _Renderer:
         last = tuple(sorted(last_transitions(self.trace, upto).items()))
         return current, last
 
-    def fsm_widget(self, upto):
-        """A shared HTML widget per distinct (states, last transitions): frames reuse it."""
-        key = self.fsm_key(upto)
-        if key not in self.fsm_cache:
-            current, last = key
-            state_diagram = self.state_diagram or _plot().state_diagram
+    def fsm_uri(self, key):
+        current, last = key
+        state_diagram = self.state_diagram or _plot().state_diagram
+        cache_key = (key, self.frame_format, self.state_dpi, self.colors, state_diagram)
+        if cache_key not in _FSM_CACHE:
+            if len(_FSM_CACHE) >= _FSM_CACHE_SIZE:
+                _FSM_CACHE.pop(next(iter(_FSM_CACHE)))
             fig = state_diagram(current=dict(current), last=dict(last))
-            alt = "State diagram: " + ", ".join(f"{h} in {s}" for h, s in current)
-            value = f"<div class='tcplab-frame'>{_img(encode(fig, self.frame_format, self.dpi), alt, 'tcplab-fsm')}</div>"
-            self.fsm_cache[key] = widgets.HTML(value, layout=widgets.Layout(flex="1 1 320px", min_width="0"))
-        return self.fsm_cache[key]
+            _FSM_CACHE[cache_key] = encode(fig, self.frame_format, self.state_dpi, self.colors)
+        return _FSM_CACHE[cache_key]
+
+    def fsm_widget(self, upto):
+        """One HTML widget per distinct (states, last transitions); frames showing it share it."""
+        key = self.fsm_key(upto)
+        if key not in self.fsm_widgets:
+            alt = "State diagram: " + ", ".join(f"{h} in {s}" for h, s in key[0])
+            value = f"<div class='tcplab-frame tcplab-fsm'>{_img(self.fsm_uri(key), alt, 'tcplab-fsm')}</div>"
+            self.fsm_widgets[key] = widgets.HTML(value)
+        return self.fsm_widgets[key]
 
     def frame(self, step, count, title):
         start = time.perf_counter()
@@ -247,19 +278,14 @@ class _Renderer:
         what = "; ".join(describe(trace.events[i], trace) for i in main)
         caption = (f"<div class='tcplab-caption'>Step {step.number} of {count}: {html.escape(what)}"
                    f"<span class='tcplab-time'>t = {event.time:.3f} s</span></div>")
-        alt = f"Ladder diagram of {title or self.trace.title or 'the trace'}, up to step {step.number}: {what}"
-        ladder = widgets.HTML(
-            f"<div class='tcplab-frame'>{caption}{_img(self.ladder_uri(step.last), alt, 'tcplab-ladder')}</div>",
-            layout=widgets.Layout(flex="2 1 380px", min_width="0"))
-        table = widgets.HTML(f"<div class='tcplab-frame'>{fields_table(trace, step.events)}</div>",
-                             layout=widgets.Layout(overflow="auto"))
-        figures = [ladder]
+        alt = f"Ladder diagram of {title or trace.title or 'the trace'}, up to step {step.number}: {what}"
+        body = (f"<div class='tcplab-frame'>{caption}{_img(self.ladder_uri(step.last), alt, 'tcplab-ladder')}"
+                f"{fields_table(trace, step.events)}</div>")
+        children = [widgets.HTML(body)]
         if self.show_states:
-            figures.append(self.fsm_widget(step.last))
-        row = widgets.Box(figures, layout=widgets.Layout(display="flex", flex_flow="row wrap",
-                                                         align_items="flex-start", width="100%"))
+            children.append(self.fsm_widget(step.last))
         self.times.append(time.perf_counter() - start)
-        return widgets.VBox([row, table], layout=widgets.Layout(width="100%"))
+        return widgets.VBox(children)
 
 
 # --- the widgets ----------------------------------------------------------------------------
@@ -272,7 +298,10 @@ class Stepper(widgets.VBox):
     title : str, optional
         Shown above the controls (the ladder diagram already shows ``trace.title``).
     frame_format : "png" or "svg"
-        How frames are embedded (PNG at *dpi* is the most compact).
+        How frames are embedded (PNG is the most compact).
+    dpi, state_dpi, colors : int
+        PNG resolution of the ladder and of the state diagram, and the size of the PNG palette
+        (None keeps full colour).
     steps : "interesting" or "events"
         See `select_steps`.
     max_frames : int
@@ -291,8 +320,8 @@ class Stepper(widgets.VBox):
     """
 
     def __init__(self, trace, *, title=None, frame_format="png", steps="interesting", max_frames=40,
-                 start="first", interval=1200, dpi=96, show_states=True, ladder=None, state_diagram=None,
-                 style=True, **kwargs):
+                 start="first", interval=1200, dpi=96, state_dpi=80, colors=32, show_states=True,
+                 ladder=None, state_diagram=None, style=True, **kwargs):
         self.trace = trace
         self.steps = select_steps(trace, steps, max_frames)
         count = len(self.steps)
@@ -302,7 +331,7 @@ class Stepper(widgets.VBox):
             start = count
         if not isinstance(start, int) or not 1 <= start <= count:
             raise ValueError(f"start must be 'first', 'last' or a step in 1..{count}; got {start!r}")
-        renderer = _Renderer(trace, frame_format, dpi, ladder, state_diagram, show_states)
+        renderer = _Renderer(trace, frame_format, dpi, state_dpi, colors, ladder, state_diagram, show_states)
         frames = [widgets.Box()] + [renderer.frame(s, count, title) for s in self.steps]
         self.render_seconds = list(renderer.times)
 

@@ -66,7 +66,7 @@ def fake_export(monkeypatch):
     """Export without tcplab.plot so these tests do not depend on it."""
     import io
 
-    def encode(fig, frame_format="png", dpi=96):
+    def encode(fig, frame_format="png", dpi=96, colors=32):
         if frame_format not in tw.FORMATS:
             raise ValueError(f"frame_format must be one of {tw.FORMATS}; got {frame_format!r}")
         buffer = io.BytesIO()
@@ -74,6 +74,7 @@ def fake_export(monkeypatch):
         return f"data:image/{'png' if frame_format == 'png' else 'svg+xml'};base64,AAAA"
 
     monkeypatch.setattr(tw, "encode", encode)
+    monkeypatch.setattr(tw, "_FSM_CACHE", {})
     CALLS["ladder"].clear()
     CALLS["fsm"].clear()
 
@@ -174,8 +175,9 @@ def test_stepper_renders_every_step_up_to_its_last_event():
     w = make(trace)
     assert CALLS["ladder"] == [s.last for s in w.steps]
     assert len(w.render_seconds) == w.frame_count
-    html = w.frames.children[4].children[0].children[0].value
+    html = w.frames.children[4].children[0].value
     assert "Step 4 of 8" in html and "server receives SYN" in html and "<img" in html
+    assert "<table class='tcplab-fields'>" in html
 
 
 def test_state_diagram_gets_current_states_and_is_shared_between_equal_frames():
@@ -184,7 +186,7 @@ def test_state_diagram_gets_current_states_and_is_shared_between_equal_frames():
     current, last = CALLS["fsm"][0]
     assert current == {"client": State.CLOSED, "server": State.CLOSED} and last == {}
     # event 2 (client sends SYN) changes no state: frames 2 and 3 share one widget
-    fsm = [f.children[0].children[1] for f in w.frames.children[1:]]
+    fsm = [f.children[1] for f in w.frames.children[1:]]
     assert fsm[1] is fsm[2]
     assert len({id(f) for f in fsm}) == len(CALLS["fsm"]) < w.frame_count
     final_current, final_last = CALLS["fsm"][-1]
@@ -195,7 +197,7 @@ def test_state_diagram_gets_current_states_and_is_shared_between_equal_frames():
 def test_show_states_false_draws_no_state_diagram():
     w = make(show_states=False)
     assert CALLS["fsm"] == []
-    assert len(w.frames.children[1].children[0].children) == 1
+    assert len(w.frames.children[1].children) == 1
 
 
 def test_step_property_and_start():
@@ -211,6 +213,21 @@ def test_step_property_and_start():
 def test_frame_format_is_checked():
     with pytest.raises(ValueError, match="frame_format"):
         make(frame_format="gif")
+
+
+def test_quantize_makes_a_palette_png():
+    import io
+
+    from PIL import Image
+    fig = Figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, "quantize me", color="#0b6bb0")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    small = tw._quantize(buffer.getvalue(), 16)
+    image = Image.open(io.BytesIO(small))
+    assert image.mode == "P" and image.size == (160, 80)
+    with pytest.raises(ValueError, match="colors"):
+        tw._quantize(buffer.getvalue(), 1000)
 
 
 def test_style_ships_inside_the_widget():
@@ -258,6 +275,45 @@ def test_real_figures(monkeypatch):
         w = tw.Stepper(trace)
     except NotImplementedError:
         pytest.skip("tcplab.plot is not finished")
-    frame = w.frames.children[1].children[0].children[0].value
+    frame = w.frames.children[1].children[0].value
     assert "data:image/png;base64," in frame
-    assert len(frame) < 120_000
+    assert len(frame) < 40_000, "a ladder frame should be a small palette PNG"
+    fsm = w.frames.children[1].children[1].value
+    assert "data:image/png;base64," in fsm and len(fsm) < 60_000
+
+
+# --- scripts/execute_notebooks.py ----------------------------------------------------------
+def test_execute_notebooks_stores_outputs_and_widget_state(tmp_path):
+    """A notebook with a jslinked widget, executed in its own folder, keeps the widget state."""
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    from pathlib import Path
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "execute_notebooks.py"
+    spec = importlib.util.spec_from_file_location("execute_notebooks", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    folder = tmp_path / "chapter"
+    folder.mkdir()
+    (folder / "data.txt").write_text("here")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import os; print(open('data.txt').read(), os.environ['PYTHONHASHSEED'])"),
+        nbformat.v4.new_code_cell("import ipywidgets as w\na, b = w.IntSlider(), w.IntText()\n"
+                                  "w.jslink((a, 'value'), (b, 'value'))\nw.VBox([a, b])"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "page.ipynb"
+    nbformat.write(nb, path)
+    (folder / ".ipynb_checkpoints").mkdir()
+    nbformat.write(nb, folder / ".ipynb_checkpoints" / "page-checkpoint.ipynb")
+
+    assert module.notebooks([tmp_path]) == [path]
+    assert module.main([str(tmp_path), "--timeout", "120"]) == 0
+    done = nbformat.read(path, as_version=4)
+    assert done.cells[0].outputs[0]["text"] == "here 0\n"
+    assert "application/vnd.jupyter.widget-view+json" in done.cells[1].outputs[0]["data"]
+    state = done.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert {m["model_name"] for m in state.values()} >= {"IntSliderModel", "IntTextModel", "LinkModel", "VBoxModel"}

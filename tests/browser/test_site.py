@@ -58,6 +58,13 @@ def test_page_loads_cleanly(visit, path):
     assert size < MAX_PAGE_BYTES, f"{path} loads {size} bytes"
 
 
+def test_the_site_serves_its_favicon(visit, site_url):
+    v = visit(PAGES[0])
+    href = v.page.evaluate("() => document.querySelector('link[rel~=icon]')?.href")
+    assert href and href.startswith(site_url), f"favicon: {href!r}"
+    assert v.page.request.get(href).ok
+
+
 def test_plain_pages_do_not_load_the_widget_bundle(visit):
     plain = [p for p in PAGES if p not in WIDGET_PAGES]
     if not plain:
@@ -100,8 +107,7 @@ def test_steppers_step_without_a_kernel(visit, path):
         stepper.scroll_into_view_if_needed()
         start = stepper.evaluate(VISIBLE_FRAME)
         assert start["frame"] > 0 and start["src"], f"{path}: no visible frame at first"
-        at_end = stepper.locator(".tcplab-nav button:visible").all_inner_texts() == [] or \
-            not stepper.locator(".tcplab-nav .mod-active + button:not(:first-child)").count()
+        at_end = stepper.locator(".tcplab-nav .mod-active + button").count() == 0
         key, nav = ("ArrowLeft", ":has(+ .mod-active)") if at_end else ("ArrowRight", ".mod-active + button")
 
         # 1. the slider's keyboard arrow
@@ -115,14 +121,15 @@ def test_steppers_step_without_a_kernel(visit, path):
         after_nav = _wait_for_change(page, stepper, after_key)
         assert after_nav["src"] != after_key["src"]
 
-        # 3. play (from the start: stop resets to step 1)
-        play, stop = stepper.locator(".widget-play button").nth(0), stepper.locator(".widget-play button").nth(2)
+        # 3. play (from the start: stop goes back to step 1); the buttons are play/pause, stop, repeat
+        play_pause, stop = stepper.locator(".widget-play button").nth(0), stepper.locator(".widget-play button").nth(1)
         stop.click()
-        first = stepper.evaluate(VISIBLE_FRAME)
-        play.click()
+        first = _wait_for_change(page, stepper, after_nav) if after_nav["frame"] != 1 else after_nav
+        assert first["frame"] == 1
+        play_pause.click()
         after_play = _wait_for_change(page, stepper, first, timeout=10_000)
         assert after_play["frame"] > first["frame"]
-        stepper.locator(".widget-play button").nth(0).click()  # pause
+        play_pause.click()  # pause
     assert v.errors == [] and v.failed == [] and v.foreign == []
 
 

@@ -1,0 +1,49 @@
+"""Record the real-traffic data of the chapter "Watch your own kernel" into book/captures (needs root).
+
+    sudo .venv/bin/python scripts/record_kernel_traces.py            # everything below
+    sudo .venv/bin/python scripts/record_kernel_traces.py --only zero-window
+
+- ``kernel-<scenario>.json``: each scenario of `tcplab.realtraffic.KERNEL_RUNS`, run by
+  `tcplab.kernel` (tcplab's endpoint against Linux through a TUN device in a private
+  network namespace), stored with `tcplab.realtraffic.save_trace`;
+- ``loopback-zero-window.pcap``: a loopback connection whose reader pauses, so the
+  window closes and the sender probes it (`tcplab.realtraffic.capture_zero_window`).
+
+The loopback handshake/teardown captures are recorded by ``python -m tcplab.capture --record``.
+After recording, re-execute the chapter: ``python scripts/execute_notebooks.py book/kernel.ipynb``.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from tcplab import capture, kernel, realtraffic
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--directory", default=str(realtraffic.CAPTURES), help="where to write (book/captures)")
+    parser.add_argument("--only", choices=["kernel", "zero-window"], help="record only one kind")
+    args = parser.parse_args(argv)
+    directory = Path(args.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if args.only != "zero-window":
+        ok, reason = kernel.available()
+        if not ok:
+            print(f"error: kernel runs need root here: it {reason}", file=sys.stderr)
+            return 1
+        for path in realtraffic.record_kernel_runs(directory):
+            print(f"wrote {path}")
+    if args.only != "kernel":
+        if not capture.can_capture():
+            print("error: capturing on lo needs root or CAP_NET_RAW", file=sys.stderr)
+            return 1
+        from scapy.utils import wrpcap
+        path = directory / f"{realtraffic.ZERO_WINDOW}.pcap"
+        wrpcap(str(path), realtraffic.capture_zero_window())
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
