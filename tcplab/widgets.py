@@ -183,26 +183,12 @@ def encode(fig, frame_format="png", dpi=96, colors=32):
     colour: line art loses nothing visible and shrinks about four times), or SVG."""
     plot = _plot()
     if frame_format == "png":
-        data = plot.to_png(fig, dpi=dpi)
-        if colors:
-            data = _quantize(data, colors)
+        data = plot.to_png(fig, dpi=dpi, colors=colors)
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     if frame_format == "svg":
         text = plot.to_svg(fig)
         return "data:image/svg+xml;base64," + base64.b64encode(text.encode("utf-8")).decode("ascii")
     raise ValueError(f"frame_format must be one of {FORMATS}; got {frame_format!r}")
-
-
-def _quantize(png, colors):
-    from PIL import Image  # a dependency of matplotlib
-
-    if isinstance(colors, bool) or not isinstance(colors, int) or not 2 <= colors <= 256:
-        raise ValueError(f"colors must be an integer in 2..256 or None; got {colors!r}")
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 #: State diagrams already drawn, shared by every widget of the process: {key: data URI}.

@@ -215,19 +215,21 @@ def test_frame_format_is_checked():
         make(frame_format="gif")
 
 
-def test_quantize_makes_a_palette_png():
+def test_palette_png_is_small_and_deterministic():
     import io
 
     from PIL import Image
+    from tcplab.plot import to_png
     fig = Figure(figsize=(2, 1))
     fig.text(0.1, 0.5, "quantize me", color="#0b6bb0")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    small = tw._quantize(buffer.getvalue(), 16)
+    small = to_png(fig, dpi=80, colors=16)
     image = Image.open(io.BytesIO(small))
     assert image.mode == "P" and image.size == (160, 80)
+    assert to_png(fig, dpi=80, colors=16) == small
+    assert len(small) < len(to_png(fig, dpi=80))
+    assert fig.dpi == Figure(figsize=(2, 1)).dpi  # the figure's own dpi is restored
     with pytest.raises(ValueError, match="colors"):
-        tw._quantize(buffer.getvalue(), 1000)
+        to_png(fig, dpi=80, colors=1000)
 
 
 def test_style_ships_inside_the_widget():

@@ -14,6 +14,7 @@ state, ``last-<host>`` (``last``) for the glow behind the last transition.
 
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
 
 from ..states import TRANSITIONS, State, Transition
 from .style import COLORS, WIDTH, figure_and_axes, host_color, styled
@@ -132,6 +133,7 @@ class _Diagram:
         self.title = title
         self.fig, self.ax = figure_and_axes(ax, WIDTH, HEIGHT + (0.35 if title else 0))
         self.boxes = {}
+        self.centers = {}
 
     def host_colors(self, key):
         """(edge, fill) for the marker of host *key* (None: the single current state)."""
@@ -173,18 +175,18 @@ class _Diagram:
                             zorder=4)
         text.set_gid(gid + "-name")
         self.boxes[key or state] = box
+        self.centers[key or state] = center
 
     def endpoints(self, row):
-        """The boxes an arrow for *row* joins (the second CLOSED for synchronized sources)."""
-        source = self.boxes[row.source]
+        """The box centres an arrow for *row* joins (the second CLOSED for synchronized sources)."""
         if row.target is State.CLOSED and row.source.synchronized:
-            return source, self.boxes["again"], CLOSED_AGAIN
-        return source, self.boxes[row.target], POSITIONS[row.target]
+            return POSITIONS[row.source], CLOSED_AGAIN
+        return POSITIONS[row.source], POSITIONS[row.target]
 
     def draw_transition(self, i, row):
         ax = self.ax
-        box_a, box_b, (x1, y1) = self.endpoints(row)
-        x0, y0 = POSITIONS[row.source]
+        (x0, y0), (x1, y1) = self.endpoints(row)
+        box_a, box_b = (x0, y0), (x1, y1)
         style = dict(PATH_STYLE[row.path])
         if not row.drawn:
             style["linestyle"] = (0, (1.5, 1.5))
@@ -194,12 +196,12 @@ class _Diagram:
             arrow = FancyArrowPatch(start, end, connectionstyle="arc3,rad=-1.6", arrowstyle="-|>",
                                     mutation_scale=11, lw=1.2, shrinkA=0, shrinkB=0, zorder=2, **style)
             mid = ((x0), y0 + BOX_H / 2 + 0.5)
+            path = None
         else:
             (ax0, ay0), (ax1, ay1) = AIMS.get((row.source, row.target), ((0, 0), (0, 0)))
             x0, y0, x1, y1 = x0 + ax0, y0 + ay0, x1 + ax1, y1 + ay1
-            arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=box_a, patchB=box_b,
-                                    connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>", mutation_scale=11,
-                                    lw=1.2, shrinkA=2, shrinkB=2, zorder=2, **style)
+            path = _clipped_arc((x0, y0), (x1, y1), rad, box_a, box_b)
+            arrow = FancyArrowPatch(path=path, arrowstyle="-|>", mutation_scale=11, lw=1.2, zorder=2, **style)
             dx, dy = x1 - x0, y1 - y0
             mid = (x0 + dx / 2 + rad * dy / 2, y0 + dy / 2 - rad * dx / 2)
         arrow.set_gid(f"transition-{i}")
@@ -207,16 +209,20 @@ class _Diagram:
         ax.add_patch(arrow)
         for key, last in self.last.items():
             if last == row:
-                self.draw_glow(arrow, key)
+                self.draw_glow(arrow, path, key)
         shift = LABEL_SHIFTS.get((row.source, row.target), (0.0, 0.0))
         self.draw_label(i, row, (mid[0] + shift[0], mid[1] + shift[1]), style["color"])
 
-    def draw_glow(self, arrow, key):
+    def draw_glow(self, arrow, path, key):
+        """A wide translucent stroke under *arrow* (drawn along *path*, or as the loop *arrow* is)."""
         edge, fill = self.host_colors(key)
-        glow = FancyArrowPatch(posA=arrow._posA_posB[0], posB=arrow._posA_posB[1], patchA=arrow.patchA,
-                               patchB=arrow.patchB, connectionstyle=arrow.get_connectionstyle(),
-                               arrowstyle="-", lw=7, color=COLORS["highlight"] if key is None else edge,
-                               alpha=0.45, shrinkA=2, shrinkB=2, zorder=1, capstyle="round")
+        style = dict(arrowstyle="-", lw=7, color=COLORS["highlight"] if key is None else edge, alpha=0.45,
+                     zorder=1, capstyle="round")
+        if path is not None:
+            glow = FancyArrowPatch(path=path, **style)
+        else:
+            glow = FancyArrowPatch(posA=arrow._posA_posB[0], posB=arrow._posA_posB[1],
+                                   connectionstyle=arrow.get_connectionstyle(), **style)
         glow.set_gid("last" if key is None else f"last-{key}")
         self.ax.add_patch(glow)
         arrow.set_linewidth(2.2)
@@ -285,3 +291,53 @@ def state_diagram(current=None, *, last=None, states=None, ax=None, title=None):
     - ``states``: only these states and the arrows between them (default: all).
     """
     return _Diagram(current, last, states, ax, title).draw()
+
+
+# --- arrows between boxes -----------------------------------------------------------------
+GAP = 0.03  # inches left between an arrow's end and the box it touches
+
+
+def _clipped_arc(start, end, rad, center_a, center_b):
+    """The arc3 curve from *start* to *end*, cut where it leaves box A and enters box B.
+
+    Matplotlib can clip an arrow to its boxes itself (patchA/patchB), but it does so by
+    searching the path at every draw, which made a state diagram take a quarter of a second.
+    The curve is a quadratic Bezier, so the cut points are found here once, by bisection.
+    """
+    (x0, y0), (x2, y2) = start, end
+    control = ((x0 + x2) / 2 + rad * (y2 - y0), (y0 + y2) / 2 - rad * (x2 - x0))
+    points = ((x0, y0), control, (x2, y2))
+    t_a = _exit(points, center_a, 0.0, 0.5)
+    t_b = _exit(points, center_b, 1.0, 0.5)
+    p0, p1, p2 = _sub_bezier(points, t_a, t_b)
+    return Path([p0, p1, p2], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
+
+def _point(points, t):
+    (x0, y0), (x1, y1), (x2, y2) = points
+    u = 1 - t
+    return (u * u * x0 + 2 * u * t * x1 + t * t * x2, u * u * y0 + 2 * u * t * y1 + t * t * y2)
+
+
+def _inside(point, center):
+    return (abs(point[0] - center[0]) <= BOX_W / 2 + GAP and abs(point[1] - center[1]) <= BOX_H / 2 + GAP)
+
+
+def _exit(points, center, inside_t, outside_t):
+    """The parameter where the curve crosses the edge of the box around *center* (bisection)."""
+    for _ in range(30):
+        middle = (inside_t + outside_t) / 2
+        if _inside(_point(points, middle), center):
+            inside_t = middle
+        else:
+            outside_t = middle
+    return outside_t
+
+
+def _sub_bezier(points, t_a, t_b):
+    """The piece of a quadratic Bezier between parameters t_a and t_b, as three control points."""
+    (x0, y0), (x1, y1), (x2, y2) = points
+    ua, ub = 1 - t_a, 1 - t_b
+    control = (ua * ub * x0 + (ua * t_b + t_a * ub) * x1 + t_a * t_b * x2,
+               ua * ub * y0 + (ua * t_b + t_a * ub) * y1 + t_a * t_b * y2)
+    return _point(points, t_a), control, _point(points, t_b)
