@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .exercises import exercise
 from .segment import Flags, Options, Segment
 from .seqspace import seq_add
 from .states import State
@@ -158,3 +159,196 @@ def check_syn_cookie(secret, four_tuple, ack, now, max_age_ticks=2):
         if tick % 32 == tick_bits and index < len(MSS_TABLE) and _cookie_hash(secret, four_tuple, tick) == digest:
             return MSS_TABLE[index]
     return None
+
+
+# ------------------------------------------------------------------ options negotiation
+class OptionRow(NamedTuple):
+    option: str
+    syn: str
+    syn_ack: str
+    in_use: str
+
+    def __str__(self):
+        return f"{self.option:<15} {self.syn:<18} {self.syn_ack:<18} {self.in_use}"
+
+
+def _option_text(options, name):
+    value = getattr(options, name)
+    if name == "sack_ok":
+        return "yes" if value else "—"
+    if name == "timestamps":
+        return "—" if value is None else f"val {value[0]} ecr {value[1]}"
+    return "—" if value is None else str(value)
+
+
+def negotiated_options(trace):
+    """One OptionRow per option: what the SYN and the SYN-ACK carry, and what is in use afterwards.
+
+    MSS is announced, not negotiated: each side sends segments no larger than the MSS the
+    *other* side announced.  Window scale, SACK-permitted and timestamps are in use only if
+    both SYNs carry them (RFC 7323 §1.3 and §3.2, RFC 2018 §2).
+    """
+    flights = [f for f in trace.flights() if not f.lost]
+    syn = next((f for f in flights if f.segment.flags == Flags.SYN), None)
+    syn_ack = next((f for f in flights if f.segment.flags == Flags.SYN | Flags.ACK), None)
+    if syn is None or syn_ack is None:
+        raise ValueError("trace must hold a SYN and a SYN-ACK that were delivered")
+    a, b = syn.segment.options, syn_ack.segment.options
+    rows = [OptionRow("MSS", _option_text(a, "mss"), _option_text(b, "mss"),
+                      f"{syn.src} sends <= {b.mss or 536}, {syn_ack.src} sends <= {a.mss or 536}")]
+    for name, label in (("wscale", "window scale"), ("sack_ok", "SACK-permitted"), ("timestamps", "timestamps")):
+        both = _present(getattr(a, name)) and _present(getattr(b, name))
+        rows.append(OptionRow(label, _option_text(a, name), _option_text(b, name), "yes" if both else "no"))
+    return rows
+
+
+def _present(value):
+    return value is not None and value is not False
+
+
+def print_options(trace):
+    """`negotiated_options` as a small table."""
+    print(f"{'option':<15} {'in the SYN':<18} {'in the SYN-ACK':<18} in use?")
+    print("\n".join(str(row) for row in negotiated_options(trace)))
+
+
+# ------------------------------------------------------------- retransmission schedule
+class Schedule(NamedTuple):
+    """When a segment that is never answered is sent again, and when the sender gives up."""
+
+    sends: tuple[float, ...]   # retransmission times, seconds after the first transmission
+    give_up: float             # when the last timeout expires and the connection attempt fails
+
+
+def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0):
+    """The exponential backoff of RFC 6298 §5.5: RTO 1, 2, 4 … s (capped at *rto_max*, Linux's 120 s).
+
+    ``retransmission_schedule(6)`` is Linux's SYN (tcp_syn_retries 6): the last SYN goes out
+    at 63 s and connect() fails at 127 s; ``retransmission_schedule(5)`` is its SYN-ACK
+    (tcp_synack_retries 5): given up at 63 s.
+    """
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError(f"retries must be an integer >= 0, got {retries!r}")
+    for name, value in (("rto_initial", rto_initial), ("rto_max", rto_max)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+    now, rto, sends = 0.0, float(rto_initial), []
+    for _ in range(retries):
+        now += rto
+        sends.append(now)
+        rto = min(2 * rto, rto_max)
+    return Schedule(tuple(sends), now + rto)
+
+
+# ------------------------------------------------------------- the opening states
+OPENING_STATES = (State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED, State.ESTABLISHED)
+
+
+def opening_state_diagram(current=None, last=None, title=None):
+    """The top of RFC 9293 Figure 5: only the states a connection passes while opening.
+
+    Same arguments as `tcplab.plot.state_diagram`; the figure is cropped below ESTABLISHED,
+    so it is about half as tall (and half the bytes in a widget frame).
+    """
+    from .plot import state_diagram
+    from .plot.fsm import BOX_H, POSITIONS
+
+    fig = state_diagram(current=current, last=last, states=OPENING_STATES, title=title)
+    ax = fig.axes[0]
+    bottom, top = POSITIONS[State.ESTABLISHED][1] - BOX_H / 2 - 0.4, ax.get_ylim()[1]
+    ax.set_ylim(bottom, top)
+    for artist in ax.get_children():   # Figure 5's second CLOSED box lies below the crop
+        if (artist.get_gid() or "").startswith("state-CLOSED-2"):
+            artist.set_visible(False)
+    fig.set_size_inches(fig.get_size_inches()[0], top - bottom)
+    return fig
+
+
+# ----------------------------------------------------------------- real sockets
+@dataclass(frozen=True)
+class AcceptDemo:
+    """What `accept_demo` observed on 127.0.0.1."""
+
+    clients: int
+    connected_before_accept: int   # connect() calls that returned before the server called accept()
+    accepted: int                  # sockets accept() handed out afterwards
+    same_port_as_listener: bool    # every accepted socket has the listening port as its local port
+    distinct_peers: int            # distinct (client ip, client port) among them
+
+    def __str__(self):
+        return (f"{self.connected_before_accept} of {self.clients} connect() calls returned before any accept(); "
+                f"accept() then returned {self.accepted} sockets, all on the listening port: "
+                f"{self.same_port_as_listener}; distinct client ends: {self.distinct_peers}")
+
+
+def accept_demo(clients=3, backlog=8, timeout=5.0):
+    """Real sockets: the kernel completes handshakes before the application calls accept().
+
+    A server socket listens; *clients* sockets connect and each connect() returns (the
+    handshake is done, the connection waits in the accept queue); only then does the
+    server call accept(), once per client.
+    """
+    import socket
+    from contextlib import ExitStack
+
+    for name, value in (("clients", clients), ("backlog", backlog)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if clients > backlog:
+        raise ValueError(f"clients must be at most backlog ({backlog}) so that every handshake completes, "
+                         f"got {clients}")
+    with ExitStack() as stack:
+        listener = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        listener.settimeout(timeout)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(backlog)
+        port = listener.getsockname()[1]
+        connected = 0
+        for _ in range(clients):
+            client = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=timeout))
+            connected += client.getpeername()[1] == port
+        accepted = []
+        for _ in range(clients):
+            conn, peer = listener.accept()
+            stack.enter_context(conn)
+            accepted.append((conn.getsockname()[1], peer))
+        return AcceptDemo(clients, connected, len(accepted), all(p == port for p, _ in accepted),
+                          len({peer for _, peer in accepted}))
+
+
+# --------------------------------------------------------------------------- exercises
+def _number(expected):
+    return lambda answer: (isinstance(answer, (int, float)) and not isinstance(answer, bool)
+                           and abs(answer - expected) < 1e-9)
+
+
+exercise("handshake-ack-wrap",
+         "The client's ISN is 4294967295 (2**32 - 1). What acknowledgment number does the server's SYN-ACK carry?",
+         expected=0,
+         hint="The SYN uses one sequence number, and sequence numbers are counted modulo 2**32.",
+         explanation="The SYN-ACK acknowledges ISN + 1 = 2**32, which wraps around to 0 (RFC 9293 §3.4).")
+exercise("handshake-server-state",
+         "Which state is the server in right after it has sent its SYN-ACK?",
+         expected="SYN-RECEIVED",
+         hint="It has received a SYN but its own SYN is not acknowledged yet.",
+         explanation="LISTEN --rcv SYN / snd SYN,ACK--> SYN-RECEIVED; the client's ACK moves it to ESTABLISHED.")
+exercise("handshake-third-retransmission",
+         "Nobody answers a client's SYN. With the initial RTO of 1 s doubling after each timeout, how many "
+         "seconds after the first SYN is the third retransmission sent?",
+         predicate=_number(7),
+         hint="The timeouts are 1, 2 and 4 s; add them up.",
+         explanation="1 + 2 + 4 = 7 s (RFC 6298 §2.1 and §5.5); the syn-timeout scenario shows 1, 3 and 7 s.")
+exercise("handshake-wscale",
+         "The client's SYN carries window scale 7, SACK-permitted and timestamps; the server's SYN-ACK carries "
+         "only an MSS. Is window scaling in use on this connection? (True or False)",
+         expected=False,
+         predicate=lambda answer: answer is False,
+         hint="An option is used only if both SYNs carry it.",
+         explanation="The SYN-ACK did not carry window scale, so neither side scales its window (RFC 7323 §1.3).")
+exercise("handshake-final-ack-seq",
+         "The client's ISN is 1000 and the server's is 5000. What are the sequence and acknowledgment numbers "
+         "of the third segment (the client's ACK)? Answer as a tuple (seq, ack).",
+         expected=(1001, 5001),
+         predicate=lambda answer: isinstance(answer, (tuple, list)) and tuple(answer) == (1001, 5001),
+         hint="The client's SYN used sequence number 1000; the server's SYN used 5000.",
+         explanation="seq = 1000 + 1 (the SYN consumed one number), ack = 5000 + 1: the next number expected.")

@@ -10,6 +10,7 @@ import socket
 from contextlib import closing
 from dataclasses import dataclass
 
+from .exercises import exercise
 from .framing import Decoder, encode
 from .segment import Flags
 from .seqspace import seq_sub
@@ -52,6 +53,12 @@ def sequence_table(trace, relative=True):
 
 def print_sequence_table(trace, relative=True):
     print("\n".join(str(r) for r in sequence_table(trace, relative)))
+
+
+def payload_sizes(trace, host="client"):
+    """The payload length of each data segment *host* sent (first transmissions only, in order)."""
+    return [len(f.segment.payload) for f in trace.flights()
+            if f.src == host and f.segment.payload and not f.retransmission]
 
 
 @dataclass(frozen=True)
@@ -134,3 +141,35 @@ def framed_demo(messages, bufsize=7, timeout=5.0):
 def _check_messages(messages):
     if not isinstance(messages, (list, tuple)) or not all(isinstance(m, (bytes, bytearray)) for m in messages):
         raise ValueError("messages must be a list of bytes objects")
+
+
+# --------------------------------------------------------------------------- exercises
+exercise("transfer-fin-seq",
+         "After the handshake (the client's SYN has relative seq 0) the client sends 1460, 1460 and 1080 bytes, "
+         "then its FIN. What relative sequence number does the FIN carry?",
+         expected=4001,
+         hint="The SYN used number 0, so the first data byte is number 1; each byte uses one number.",
+         explanation="1 + 1460 + 1460 + 1080 = 4001; the FIN itself uses 4001, so the server ACKs 4002.")
+exercise("transfer-ack-after-loss",
+         "The client sends five 1460-byte segments starting at relative seq 1; the second one is lost. What "
+         "acknowledgment number do the server's ACKs for segments 3, 4 and 5 carry?",
+         expected=1461,
+         hint="An ACK is cumulative: it names the first byte still missing.",
+         explanation="Bytes 1..1460 arrived, byte 1461 did not, so every ACK says 1461 until the gap is filled.")
+exercise("transfer-dup-acks",
+         "How many duplicate ACKs make a sender retransmit without waiting for its RTO (fast retransmit)?",
+         expected=3,
+         hint="RFC 5681 §3.2 waits for more than one or two, which reordering alone can cause.",
+         explanation="The third duplicate ACK triggers fast retransmit (RFC 5681 §3.2).")
+exercise("transfer-zero-window",
+         "A receiver has a 4000-byte buffer, announces MSS 1000 and does not read. How many full-sized segments "
+         "can the sender send before the window is zero?",
+         expected=4,
+         hint="The window is the free space in the receiver's buffer.",
+         explanation="4 x 1000 bytes fill the buffer; the ACK of the fourth advertises win=0 (the zero-window "
+                     "scenario).")
+exercise("transfer-frame-size",
+         "How many bytes does framing.encode(b'hello') put on the wire?",
+         expected=9,
+         hint="A 4-byte length header comes before the message.",
+         explanation="4 header bytes (the length 5, big-endian) + 5 message bytes = 9.")
