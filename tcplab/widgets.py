@@ -362,6 +362,10 @@ class Stepper(widgets.VBox):
     def frame_count(self):
         return len(self.steps)
 
+    def __repr__(self):
+        # The text a notebook stores beside the widget view (nbval compares it): short and stable.
+        return f"Stepper({self.trace.title or 'trace'!r}, {self.frame_count} steps)"
+
 
 class Explorer(widgets.VBox):
     """Choose one of several *variants* of a scenario (``{label: Trace}``) and step through it.
@@ -397,3 +401,6 @@ class Explorer(widgets.VBox):
     @property
     def render_seconds(self):
         return [t for s in self.steppers.values() for t in s.render_seconds]
+
+    def __repr__(self):
+        return f"Explorer({list(self.steppers)!r}, {self.frame_count} steps)"
