@@ -54,6 +54,7 @@ bench: $(STAMP)
 
 captures: $(STAMP)
 	$(PY) -m tcplab.capture --record book/captures
+	$(PY) scripts/record_kernel_traces.py
 
 clean:
 	rm -rf _build

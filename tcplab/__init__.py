@@ -5,7 +5,7 @@ Layers, imports pointing downward only (tests/test_layers.py checks this):
 - core: `seqspace`, `segment`, `states`, `config`, `rto`, `errors`, `trace`, `endpoint`
 - drivers: `scapy_convert`, `pcap`, `sim`, `faults`, `apps`, `scenarios`, `capture`, `kernel`, `netns`
 - views: `plot`, `widgets`
-- chapter helpers: `handshake`, `transfer`, `teardown`, `faq`, `framing`, `exercises`
+- chapter helpers: `handshake`, `transfer`, `teardown`, `faq`, `framing`, `exercises`, `realtraffic`
 
 `import tcplab` loads only the core; scapy and matplotlib load when first used.
 """

@@ -74,4 +74,4 @@ def exercises():
 
 
 def _load_chapters():
-    from . import faq, handshake, teardown, transfer  # noqa: F401  (they register their exercises)
+    from . import faq, handshake, realtraffic, teardown, transfer  # noqa: F401  (they register their exercises)
