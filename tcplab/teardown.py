@@ -4,12 +4,21 @@
 - `time_wait_hosts`: who ended up in TIME-WAIT (always the side that closed first).
 - `TIMERS`: the timer values RFC 9293, RFC 6298 and Linux use, beside the seed's examples.
 - `check_teardown`: the chapter's claims checked against a Trace.
+- `teardown_table`: the teardown segments of a trace, one line each, with relative numbers.
+- `stale_segment`: what TIME-WAIT protects a new connection from (an old duplicate).
+- the chapter's exercises (registered with `tcplab.exercises`).
 """
 
 from dataclasses import dataclass
 
 from . import scenarios
-from .segment import Flags
+from .apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
+from .config import Config
+from .endpoint import Endpoint
+from .exercises import exercise
+from .segment import Flags, Segment
+from .seqspace import seq_sub
+from .sim import Simulator
 from .states import State
 from .trace import Kind
 
@@ -97,3 +106,92 @@ def timer_table():
         lines.append("  ".join(getattr(r, f).ljust(w) for f, w in zip(("name", "rfc", "linux", "seed"), widths))
                      .rstrip())
     return "\n".join(lines)
+
+
+def teardown_table(trace, relative=True):
+    """The teardown segments (from the first FIN on) as aligned text lines.
+
+    Sequence and acknowledgment numbers are relative to each sender's ISN (like Wireshark)
+    when *relative*; each line also says which state the sender was in after sending.
+    """
+    isn = {h.name: trace.isn(h.name) for h in trace.hosts}
+    lines = []
+    for f in teardown_segments(trace):
+        seg = f.segment
+        seq, ack = seg.seq, seg.ack
+        if relative and isn.get(f.src) is not None and isn.get(f.dst) is not None:
+            seq, ack = seq_sub(seg.seq, isn[f.src]), seq_sub(seg.ack, isn[f.dst])
+        ack = ack if seg.flags & Flags.ACK else "—"
+        fate = "(lost)" if f.lost else ""
+        data = f"len={len(seg.payload)} " if seg.payload else ""
+        lines.append(f"{f.send.time:5.3f} s  {f.src} → {f.dst}  {seg.flags.label():<7} seq={seq:<4} "
+                     f"ack={ack:<4} {data}{f.src}: {f.send.state} {fate}".rstrip())
+    return lines
+
+
+# --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------
+STALE = b"OLD DATA"
+FRESH = b"new data"
+
+
+def stale_segment(time_wait=True, delay=0.05):
+    """A delayed duplicate of the server's data segment arrives after the connection has closed.
+
+    - ``time_wait=True``: the client that closed first is still in TIME-WAIT for this 4-tuple; the
+      duplicate is old (below RCV.NXT), so it is ACKed and dropped (RFC 9293 §3.10.7.4).
+    - ``time_wait=False``: the client kept no state and the same 4-tuple has been reused at once by
+      a new connection whose server happens to pick the same ISN; the duplicate falls exactly at
+      RCV.NXT and its bytes are delivered to the new connection's application, which never sees
+      the new server's real data (the new data arrives as an "old" duplicate and is dropped).
+
+    In the first case the client's ACK reaches a server that has forgotten the connection; its RST
+    then ends the client's TIME-WAIT early, as Linux does by default (RFC 1337 "TIME-WAIT assassination").
+
+    Returns ``(trace, the bytes the client's application read once the duplicate was on its way)``.
+    """
+    client_cfg, server_cfg = Config(isn=1000), Config(isn=5000)
+    old = Segment(80, 40000, 5001, 1001, Flags.PSH | Flags.ACK, 65535, payload=STALE)
+    if time_wait:
+        sim = Simulator(delay=delay, title="Old duplicate arrives during TIME-WAIT")
+        client = [Connect(), WaitEstablished(), Sleep(0.2), Close()]
+        server = [Listen(), WaitEstablished(), Send(STALE), WaitPeerClose(), Close()]
+        arrival = 1.0
+    else:
+        client_cfg = Config(isn=2000)
+        sim = Simulator(delay=delay, title="Old duplicate arrives at a new connection (no TIME-WAIT)")
+        client = [Connect(), WaitEstablished()]
+        server = [Listen(), WaitEstablished(), Sleep(0.1), Send(FRESH)]
+        arrival = 2 * delay
+    sim.add_host("client", Endpoint(40000, name="client", config=client_cfg), client, peer="server", ip="10.0.0.1")
+    sim.add_host("server", Endpoint(80, name="server", config=server_cfg), server, peer="client", ip="10.0.0.2")
+    sim.inject(arrival, "server", old, detail="delayed duplicate from the previous connection")
+    trace = sim.run()
+    late = b"".join(e.data for e in trace.events if e.kind is Kind.READ and e.host == "client" and e.time >= arrival)
+    return trace, late
+
+
+# --- exercises --------------------------------------------------------------------------------
+exercise("teardown-1",
+         "The client has sent its FIN and received the server's ACK of it, but not yet the server's FIN. "
+         "Which state is the client in?",
+         expected="FIN-WAIT-2",
+         hint="There are two FIN-WAIT states; which one does the ACK of our FIN lead to?",
+         explanation="FIN-WAIT-1 lasts until our FIN is acknowledged; then FIN-WAIT-2 until the peer's FIN "
+                     "arrives (RFC 9293 Figure 5).")
+exercise("teardown-2",
+         "In the scenario 'server-closes-first', which host ends in TIME-WAIT? Answer 'client' or 'server'.",
+         expected="server",
+         predicate=lambda a: isinstance(a, str) and a.strip().lower() == "server",
+         hint="TIME-WAIT belongs to the side that sent the first FIN (the active closer).",
+         explanation="The server called close() first, so it took the FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT path.")
+exercise("teardown-3",
+         "A FIN,ACK segment carries seq=4000 and no data. What acknowledgment number acknowledges it?",
+         expected=4001,
+         hint="SEG.LEN counts the FIN as one sequence number.",
+         explanation="The FIN occupies sequence number 4000, so the next expected number is 4001.")
+exercise("teardown-4",
+         "How many seconds does an RFC 9293 TIME-WAIT last, and how many does Linux use? Answer a pair (rfc, linux).",
+         expected=(240, 60),
+         predicate=lambda a: isinstance(a, (tuple, list)) and len(a) == 2 and tuple(a) == (240, 60),
+         hint="MSL is 2 minutes in RFC 9293 §3.4.2; Linux fixes TCP_TIMEWAIT_LEN.",
+         explanation="2 × MSL = 2 × 120 s = 240 s in the RFC; Linux's TCP_TIMEWAIT_LEN is 60 s.")

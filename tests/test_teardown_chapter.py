@@ -1,0 +1,46 @@
+"""What tcplab.teardown adds for the teardown chapter: tables, the stale-segment demo, exercises."""
+import pytest
+
+from tcplab import scenarios, teardown
+from tcplab.exercises import check, exercises
+from tcplab.states import State
+
+
+def test_teardown_table_counts_four_three_and_relative_numbers():
+    four = teardown.teardown_table(scenarios.run("four-way-teardown"))
+    three = teardown.teardown_table(scenarios.run("three-segment-teardown"))
+    assert len(four) == 4 and len(three) == 3
+    assert "FIN,ACK seq=1    ack=1" in four[0] and "client: FIN-WAIT-1" in four[0]
+    assert "client: TIME-WAIT" in four[-1]
+
+
+def test_teardown_table_marks_loss_and_rst_without_ack():
+    rows = teardown.teardown_table(scenarios.run("lost-final-ack-no-time-wait"))
+    assert rows[3].endswith("(lost)")
+    assert "RST" in rows[-1] and "ack=—" in rows[-1]
+
+
+def test_time_wait_drops_the_old_duplicate():
+    trace, late = teardown.stale_segment(time_wait=True)
+    assert late == b""
+    assert any(e.detail == "ACK of unacceptable segment" and e.state is State.TIME_WAIT for e in trace.events)
+
+
+def test_without_time_wait_the_old_duplicate_corrupts_the_new_connection():
+    trace, late = teardown.stale_segment(time_wait=False)
+    assert late == teardown.STALE
+    assert teardown.FRESH not in late
+
+
+@pytest.mark.parametrize("key,answer", [("teardown-1", "FIN_WAIT_2"), ("teardown-2", " Server"),
+                                        ("teardown-3", 4001), ("teardown-4", (240, 60))])
+def test_exercises_accept_the_right_answer(key, answer):
+    assert check(key, answer).correct
+    assert not check(key, None).correct
+
+
+def test_exercise_answers_agree_with_the_simulation():
+    assert check("teardown-2", teardown.time_wait_hosts(scenarios.run("server-closes-first"))[0]).correct
+    client = scenarios.run("four-way-teardown").states("client")
+    assert check("teardown-1", str(client[client.index(State.FIN_WAIT_1) + 1])).correct
+    assert {"teardown-1", "teardown-2", "teardown-3", "teardown-4"} <= set(exercises())
