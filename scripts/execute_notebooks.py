@@ -10,7 +10,9 @@ Runs are deterministic: PYTHONHASHSEED=0 and the inline matplotlib backend.
 """
 
 import argparse
+import hashlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -59,11 +61,41 @@ def execute(path, timeout=300, kernel_name="python3"):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    if not _has_widget_state(nb):
+    _merge_streams(nb)
+    if _has_widget_state(nb):
+        nb = _stable_widget_ids(nb, path)
+    else:
         nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return nb
+
+
+def _merge_streams(nb):
+    """Join consecutive stdout (or stderr) outputs of a cell: how a print() is split into
+    messages depends on timing, and the stored notebook should not."""
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                    and previous.name == output.name):
+                previous.text += output.text
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+
+
+def _stable_widget_ids(nb, path):
+    """Rename the random widget model ids to ids derived from the notebook's name and their order,
+    so that re-executing an unchanged notebook rewrites it byte for byte (and diffs stay small)."""
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    prefix = hashlib.sha256(path.name.encode()).hexdigest()[:16]
+    renames = {old: f"{prefix}{i:016x}" for i, old in enumerate(state)}
+    text = nbformat.writes(nb)
+    text = re.sub(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", lambda m: renames.get(m.group(0), m.group(0)), text)
+    return nbformat.reads(text, as_version=4)
 
 
 def _has_widget_state(nb):
