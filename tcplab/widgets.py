@@ -35,7 +35,7 @@ from .trace import Kind
 
 #: Steps show these kinds of events; others (application reads) only appear in the table.
 INTERESTING = frozenset({Kind.CALL, Kind.SEND, Kind.DELIVER, Kind.DROP, Kind.TIMER, Kind.STATE, Kind.ERROR})
-FORMATS = ("png", "svg")
+FORMATS = ("webp", "png", "svg")
 
 STYLE = """
 <style>
@@ -178,10 +178,12 @@ def _plot():
     return plot
 
 
-def encode(fig, frame_format="png", dpi=96, colors=32):
-    """*fig* as a data URI: PNG at *dpi* (reduced to a palette of *colors*, None for full
-    colour: line art loses nothing visible and shrinks about four times), or SVG."""
+def encode(fig, frame_format="webp", dpi=96, colors=32):
+    """*fig* as a data URI: lossless WebP or PNG at *dpi*, reduced to a palette of *colors*
+    (line art loses nothing visible and shrinks about four times), or SVG."""
     plot = _plot()
+    if frame_format == "webp":
+        return "data:image/webp;base64," + base64.b64encode(plot.to_webp(fig, dpi=dpi, colors=colors)).decode("ascii")
     if frame_format == "png":
         data = plot.to_png(fig, dpi=dpi, colors=colors)
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
@@ -283,8 +285,8 @@ class Stepper(widgets.VBox):
     trace : tcplab.trace.Trace
     title : str, optional
         Shown above the controls (the ladder diagram already shows ``trace.title``).
-    frame_format : "png" or "svg"
-        How frames are embedded (PNG is the most compact).
+    frame_format : "webp", "png" or "svg"
+        How frames are embedded (lossless WebP is the most compact; every current browser shows it).
     dpi, state_dpi, colors : int
         PNG resolution of the ladder and of the state diagram, and the size of the PNG palette
         (None keeps full colour).
@@ -305,7 +307,7 @@ class Stepper(widgets.VBox):
     ``steps`` (list of `Step`), ``render_seconds`` (per frame) and ``step`` (get or set).
     """
 
-    def __init__(self, trace, *, title=None, frame_format="png", steps="interesting", max_frames=40,
+    def __init__(self, trace, *, title=None, frame_format="webp", steps="interesting", max_frames=40,
                  start="first", interval=1200, dpi=96, state_dpi=80, colors=32, show_states=True,
                  ladder=None, state_diagram=None, style=True, **kwargs):
         self.trace = trace

@@ -66,12 +66,12 @@ def fake_export(monkeypatch):
     """Export without tcplab.plot so these tests do not depend on it."""
     import io
 
-    def encode(fig, frame_format="png", dpi=96, colors=32):
+    def encode(fig, frame_format="webp", dpi=96, colors=32):
         if frame_format not in tw.FORMATS:
             raise ValueError(f"frame_format must be one of {tw.FORMATS}; got {frame_format!r}")
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=frame_format, dpi=20)
-        return f"data:image/{'png' if frame_format == 'png' else 'svg+xml'};base64,AAAA"
+        fig.savefig(buffer, format="png" if frame_format == "webp" else frame_format, dpi=20)
+        return f"data:image/{'svg+xml' if frame_format == 'svg' else frame_format};base64,AAAA"
 
     monkeypatch.setattr(tw, "encode", encode)
     monkeypatch.setattr(tw, "_FSM_CACHE", {})
@@ -269,7 +269,7 @@ def test_import_tcplab_does_not_import_widgets():
 
 
 def test_real_figures(monkeypatch):
-    """With the real tcplab.plot: PNG frames, compact enough for the static site."""
+    """With the real tcplab.plot: WebP frames, compact enough for the static site."""
     monkeypatch.undo()  # the real encode()
     from tcplab import scenarios
     trace = scenarios.run("handshake")
@@ -278,10 +278,24 @@ def test_real_figures(monkeypatch):
     except NotImplementedError:
         pytest.skip("tcplab.plot is not finished")
     frame = w.frames.children[1].children[0].value
-    assert "data:image/png;base64," in frame
-    assert len(frame) < 40_000, "a ladder frame should be a small palette PNG"
+    assert "data:image/webp;base64," in frame
+    assert len(frame) < 40_000, "a ladder frame should be a small palette image"
     fsm = w.frames.children[1].children[1].value
-    assert "data:image/png;base64," in fsm and len(fsm) < 60_000
+    assert "data:image/webp;base64," in fsm and len(fsm) < 60_000
+
+
+def test_webp_frames_are_lossless_and_deterministic():
+    import io
+
+    from PIL import Image
+    from tcplab.plot import to_png, to_webp
+    fig = Figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, "frame", color="#0b6bb0")
+    webp = to_webp(fig, dpi=80, colors=32)
+    assert webp == to_webp(fig, dpi=80, colors=32)
+    same = Image.open(io.BytesIO(webp)).convert("RGB")
+    palette = Image.open(io.BytesIO(to_png(fig, dpi=80, colors=32))).convert("RGB")
+    assert same.tobytes() == palette.tobytes()  # lossless: the same pixels as the palette PNG
 
 
 # --- scripts/execute_notebooks.py ----------------------------------------------------------

@@ -4,10 +4,10 @@ Every function returns a `matplotlib.figure.Figure` (it displays inline in Jupyt
 never calls ``plt.show()``; `to_svg` and `to_png` export one deterministically.
 """
 
-from .export import to_png, to_svg
+from .export import to_png, to_svg, to_webp
 from .fsm import state_diagram
 from .header import header
 from .ladder import ladder
 from .tsg import time_sequence
 
-__all__ = ["ladder", "state_diagram", "time_sequence", "header", "to_svg", "to_png"]
+__all__ = ["ladder", "state_diagram", "time_sequence", "header", "to_svg", "to_png", "to_webp"]

@@ -96,8 +96,11 @@ def new_figure(width, height):
     """
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(width, height), facecolor="white")
+    from .figure import BookFigure, register_display
+
+    fig = plt.figure(figsize=(width, height), facecolor="white", FigureClass=BookFigure)
     plt.close(fig)
+    register_display()
     return fig
 
 
