@@ -7,6 +7,8 @@ from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+#: {page: (bytes, files)} measured by the browser tests, printed at the end of the run.
+WEIGHTS = {}
 
 
 class _Links(HTMLParser):
@@ -61,3 +63,8 @@ def toc_pages(site=SITE):
 def widget_pages(site=SITE):
     return [p for p in toc_pages(site) if 'type="application/vnd.jupyter.widget-state+json"'
             in (site / p).read_text(encoding="utf-8")]
+
+
+def explorer_pages(site=SITE):
+    """Widget pages whose stored widget state holds an Explorer (its CSS class is in the state)."""
+    return [p for p in widget_pages(site) if '"tcplab-explorer"' in (site / p).read_text(encoding="utf-8")]

@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+import book_site
+
 from book_site import SITE
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -49,6 +51,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_terminal_summary(terminalreporter):
     if SKIP:
         terminalreporter.write_line(SKIP, yellow=True)
+    if book_site.WEIGHTS:
+        terminalreporter.write_sep("-", "bytes each page loads (HTML and every asset, uncompressed)")
+        for path, (size, count) in sorted(book_site.WEIGHTS.items()):
+            terminalreporter.write_line(f"{path:<32} {size / 1e6:5.2f} MB in {count} files")
 
 
 # --- the server and the browser ------------------------------------------------------------

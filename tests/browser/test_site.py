@@ -7,10 +7,11 @@ without touching this file.
 
 import pytest
 
-from book_site import toc_pages, widget_pages
+from book_site import WEIGHTS, explorer_pages, toc_pages, widget_pages
 
 PAGES = toc_pages()
 WIDGET_PAGES = widget_pages()
+EXPLORER_PAGES = explorer_pages()
 MAX_PAGE_BYTES = 6_000_000
 
 #: The view scripts on a page, then: have the ipywidgets HTML manager rendered all of them?
@@ -54,7 +55,7 @@ def test_page_loads_cleanly(visit, path):
     assert v.failed == [], f"{path}: failed requests: {v.failed}"
     assert v.foreign == [], f"{path}: requests to other hosts: {v.foreign}"
     size, count = v.weight()
-    print(f"{path}: {size / 1e6:.2f} MB in {count} files")
+    WEIGHTS[path] = (size, count)
     assert size < MAX_PAGE_BYTES, f"{path} loads {size} bytes"
 
 
@@ -133,14 +134,13 @@ def test_steppers_step_without_a_kernel(visit, path):
     assert v.errors == [] and v.failed == [] and v.foreign == []
 
 
-@pytest.mark.parametrize("path", WIDGET_PAGES, ids=_ids(WIDGET_PAGES))
+@pytest.mark.parametrize("path", EXPLORER_PAGES, ids=_ids(EXPLORER_PAGES))
 def test_explorers_switch_variants_without_a_kernel(visit, path):
     v = visit(path)
     page = v.page
     page.wait_for_function(WIDGETS_RENDERED, timeout=20_000)
     explorers = [e for e in page.locator(".tcplab-explorer").all() if e.is_visible()]
-    if not explorers:
-        pytest.skip(f"{path} has no explorer")
+    assert explorers, f"{path}: the widget state names an Explorer but none is visible"
     for explorer in explorers:
         explorer.scroll_into_view_if_needed()
         select = explorer.locator("select").first
