@@ -27,6 +27,7 @@ from .segment import Flags, Segment
 from .seqspace import seq_add, seq_ge, seq_gt
 from .states import State, find_transition
 from .trace import Event, Host, Kind, Trace
+from .sockio import recv_exactly, recv_until_eof
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +133,10 @@ def _converse(listener, client, closer, close_delay, request, reply, timeout):
             conn, _ = listener.accept()
             with conn:
                 conn.settimeout(timeout)
-                _recv_exactly(conn, len(request))
+                recv_exactly(conn, len(request))
                 conn.sendall(reply)
                 if closer == "client":
-                    _recv_eof(conn)
+                    recv_until_eof(conn)
                     time.sleep(close_delay)
                 else:
                     time.sleep(0.05)
@@ -146,29 +147,14 @@ def _converse(listener, client, closer, close_delay, request, reply, timeout):
     thread.start()
     client.connect(listener.getsockname())
     client.sendall(request)
-    _recv_exactly(client, len(reply))
+    recv_exactly(client, len(reply))
     if closer == "server":
-        _recv_eof(client)
+        recv_until_eof(client)
         time.sleep(close_delay)
     client.close()
     thread.join(timeout)
     if thread.is_alive() or errors:
         raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
-
-
-def _recv_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError(f"connection closed after {len(data)} of {n} bytes")
-        data += chunk
-    return data
-
-
-def _recv_eof(sock):
-    while sock.recv(4096):
-        pass
 
 
 # ----------------------------------------------------------------- packets -> Trace

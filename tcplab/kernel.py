@@ -36,6 +36,7 @@ from .netns import LINUX_IP, TCPLAB_IP
 from .segment import Flags, Segment
 from .states import State
 from .trace import Event, Host, Kind, Trace
+from .sockio import recv_exactly, recv_until_eof
 
 TCPLAB, LINUX = "tcplab", "linux"
 CLIENT_PORT, SERVER_PORT = scenarios.CLIENT_PORT, scenarios.SERVER_PORT
@@ -188,11 +189,11 @@ def linux_server(listener, closes_first, close_delay):
         call("accept()")
         with conn:
             conn.settimeout(SOCKET_TIMEOUT)
-            _recv_exactly(conn, len(REQUEST))
+            recv_exactly(conn, len(REQUEST))
             conn.sendall(REPLY)
             call(f"send({len(REPLY)} bytes)")
             if not closes_first:
-                _recv_eof(conn)
+                recv_until_eof(conn)
                 call("read() = EOF")
             time.sleep(close_delay)
             call("close()")
@@ -206,29 +207,14 @@ def linux_client(sock, closes_first, close_delay):
         sock.connect((TCPLAB_IP, SERVER_PORT))
         sock.sendall(REQUEST)
         call(f"send({len(REQUEST)} bytes)")
-        _recv_exactly(sock, len(REPLY))
+        recv_exactly(sock, len(REPLY))
         if not closes_first:
-            _recv_eof(sock)
+            recv_until_eof(sock)
             call("read() = EOF")
         time.sleep(close_delay)
         call("close()")
         sock.close()
     return app
-
-
-def _recv_exactly(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError(f"the peer closed after {len(data)} of {n} bytes")
-        data += chunk
-    return data
-
-
-def _recv_eof(sock):
-    while sock.recv(4096):
-        pass
 
 
 # ====================================================================== kernel scenarios
