@@ -22,7 +22,7 @@ from .config import Config
 from .errors import ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidCall
 from .rto import RtoEstimator
 from .segment import Flags, Options, Segment
-from .seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, seq_sub
+from .seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, seq_max, seq_sub
 from .states import State, find_transition
 from .trace import Event, Kind
 
@@ -378,9 +378,11 @@ class Endpoint:
     def _acceptable(self, seg):
         """The four-case acceptability test of RFC 9293 §3.10.7.4 (zero window: ACKs still count)."""
         wnd = self.rcv_wnd
-        if seg.len == 0 or wnd == 0:
-            if wnd == 0:
-                return seg.seq == self.rcv_nxt
+        if wnd == 0:
+            # Nothing fits, but a segment at RCV.NXT still brings a valid ACK, window or RST;
+            # its bytes are trimmed away next.
+            return seg.seq == self.rcv_nxt
+        if seg.len == 0:
             return seq_in_window(seg.seq, self.rcv_nxt, wnd)
         return (seq_in_window(seg.seq, self.rcv_nxt, wnd)
                 or seq_in_window(seq_add(seg.end_seq, -1), self.rcv_nxt, wnd))
@@ -568,16 +570,16 @@ class Endpoint:
             self._fin_seq = self.snd_nxt
             self._transmit(self._ack_segment(flags=Flags.FIN | Flags.ACK), "FIN")
 
-    def _transmit(self, seg, reason, retransmission=False):
-        """Send a segment that occupies sequence space and keep it for retransmission."""
+    def _transmit(self, seg, reason):
+        """Send a new segment that occupies sequence space and keep it for retransmission."""
         self._queue.append(seg)
-        if seq_gt(seg.end_seq, self.snd_nxt) or self.snd_nxt == seg.seq:
-            self.snd_nxt = seg.end_seq
+        # SND.NXT moves past the segment (a simultaneous open's SYN-ACK repeats our SYN's number).
+        self.snd_nxt = seq_max(self.snd_nxt, seg.end_seq)
         if self._rtt_probe is None:
             self._rtt_probe = (seg.end_seq, self._now)
         if _RETRANSMIT not in self._timers:
             self._start_timer(_RETRANSMIT, self._rto.rto)
-        self._emit(seg, reason, retransmission)
+        self._emit(seg, reason)
 
     def _retransmit_first(self, reason):
         """Send the oldest unacknowledged segment again, with fresh ACK and window fields."""
