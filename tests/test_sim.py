@@ -130,3 +130,12 @@ def test_trace_table_and_queries():
     assert trace.peer_of("client") == "server"
     with pytest.raises(ValueError, match="host must be one of"):
         trace.host("mars")
+
+
+def test_echo_server_sends_back_what_it_receives():
+    from tcplab.apps import Close, Echo, SendBytes, WaitBytes
+    trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(5000), WaitBytes(5000), Close()],
+                                        [Echo(), Close()], title="echo")
+    assert sim.received("server") == pattern(5000)
+    assert sim.received("client") == pattern(5000)
+    assert trace.states("client")[-1] is State.CLOSED and trace.states("server")[-1] is State.CLOSED
