@@ -43,7 +43,7 @@ def _root(app):
 def _sources(app):
     root = _root(app)
     scripts = {name: root / rel for name, rel in SCRIPTS.items()}
-    for name, path in scripts.items():
+    for path in scripts.values():
         if not path.is_file():
             raise ExtensionError(MISSING.format(path=path, root=root))
     fonts = sorted(p for p in (root / HTML_MANAGER).iterdir() if p.suffix in FONT_SUFFIXES)

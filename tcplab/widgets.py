@@ -25,7 +25,6 @@ Figures come from `tcplab.plot` (imported when a widget is built, never at `impo
 
 import base64
 import html
-import io
 import time
 from dataclasses import dataclass
 

@@ -10,7 +10,6 @@ from tcplab.segment import Flags, Segment
 from tcplab.seqspace import MODULUS, seq_add, seq_le
 from tcplab.sim import Simulator
 from tcplab.states import State
-from tcplab.trace import Kind
 
 from .helpers import SPORT
 from .test_transitions import _drive_to

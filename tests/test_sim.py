@@ -2,9 +2,9 @@
 import pytest
 
 from tcplab import scenarios
-from tcplab.apps import Connect, Listen, Send, WaitEstablished, pattern
+from tcplab.apps import Connect, Send, WaitEstablished, pattern
 from tcplab.endpoint import Endpoint
-from tcplab.faults import Delay, DropNth, DropWhere, Duplicate, RandomLoss, Wire, is_final_ack
+from tcplab.faults import Delay, DropNth, Duplicate, RandomLoss, Wire, is_final_ack
 from tcplab.segment import Flags, Segment
 from tcplab.sim import Simulator
 from tcplab.states import State

@@ -15,7 +15,7 @@ pytest.importorskip("matplotlib")
 import ipywidgets  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from tcplab import Flags, Host, Kind, Options, Segment, State, Trace  # noqa: E402
+from tcplab import Host, Kind, Options, Segment, State, Trace  # noqa: E402
 from tcplab.trace import Event  # noqa: E402
 from tcplab import widgets as tw  # noqa: E402
 

@@ -246,7 +246,7 @@ class _Diagram:
 
     def draw_current(self):
         keys = list(self.current)
-        for n, (key, state) in enumerate(self.current.items()):
+        for key, state in self.current.items():
             edge, fill = self.host_colors(key)
             places = [("", POSITIONS[state])]
             if state is State.CLOSED:

@@ -403,7 +403,7 @@ class _Ladder:
         is in the way may move to another of its own spots to make room.
         """
         placed, options = [], []
-        for flight, label, start, end, color, limit in self.labels:
+        for flight, label, start, end, _color, limit in self.labels:
             choices = [_label_box(start, end, along, label, flight.retransmission) for along in _ALONG]
             fits = [box for box in choices if box.within(limit)] or choices[:1]
             box = next((b for b in fits if not any(b.overlaps(other) for other in placed)), None)
