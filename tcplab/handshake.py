@@ -247,21 +247,12 @@ OPENING_STATES = (State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED
 def opening_state_diagram(current=None, last=None, title=None):
     """The top of RFC 9293 Figure 5: only the states a connection passes while opening.
 
-    Same arguments as `tcplab.plot.state_diagram`; the figure is cropped below ESTABLISHED,
-    so it is about half as tall (and half the bytes in a widget frame).
+    Same arguments as `tcplab.plot.state_diagram`; the figure is about half as tall (and half
+    the bytes in a widget frame).
     """
     from .plot import state_diagram
-    from .plot.fsm import BOX_H, POSITIONS
 
-    fig = state_diagram(current=current, last=last, states=OPENING_STATES, title=title)
-    ax = fig.axes[0]
-    bottom, top = POSITIONS[State.ESTABLISHED][1] - BOX_H / 2 - 0.4, ax.get_ylim()[1]
-    ax.set_ylim(bottom, top)
-    for artist in ax.get_children():   # Figure 5's second CLOSED box lies below the crop
-        if (artist.get_gid() or "").startswith("state-CLOSED-2"):
-            artist.set_visible(False)
-    fig.set_size_inches(fig.get_size_inches()[0], top - bottom)
-    return fig
+    return state_diagram(current=current, last=last, states=OPENING_STATES, title=title)
 
 
 # ----------------------------------------------------------------- real sockets

@@ -110,3 +110,16 @@ def test_states_subset():
 def test_bad_arguments_name_themselves(kwargs, message):
     with pytest.raises(ValueError, match=message):
         state_diagram(**kwargs)
+
+
+def test_a_subset_of_states_gives_a_shorter_figure():
+    from tcplab.plot import state_diagram
+    full = state_diagram()
+    closing = state_diagram(states=[State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2, State.TIME_WAIT,
+                                    State.CLOSED])
+    opening = state_diagram(states=[State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED,
+                                    State.ESTABLISHED])
+    assert opening.get_size_inches()[1] < 0.7 * full.get_size_inches()[1]
+    gids = {a.get_gid() for a in closing.axes[0].get_children()}
+    assert "state-CLOSED-2" in gids  # TIME-WAIT's arrow ends in Figure 5's second CLOSED
+    assert "state-CLOSED-2" not in {a.get_gid() for a in opening.axes[0].get_children()}

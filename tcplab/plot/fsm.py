@@ -131,7 +131,13 @@ class _Diagram:
                 raise ValueError(f"states must be None or a collection of State, got {states!r}")
             self.states = {_as_state(s, "states") for s in states}
         self.title = title
-        self.fig, self.ax = figure_and_axes(ax, WIDTH, HEIGHT + (0.35 if title else 0))
+        # Figure 5's second CLOSED is where synchronized connections end; draw it only if an
+        # arrow shown here leads there.
+        self.closed_again = State.CLOSED in self.states and any(
+            row.target is State.CLOSED and row.source.synchronized and row.source in self.states
+            and (row.drawn or row in self.last.values()) for row in TRANSITIONS)
+        self.bottom, self.top, height = self.extent()
+        self.fig, self.ax = figure_and_axes(ax, WIDTH, height)
         self.boxes = {}
         self.centers = {}
 
@@ -143,19 +149,29 @@ class _Diagram:
         index = names.index(key) if key in names else 0
         return host_color(key, index)
 
+    def extent(self):
+        """(bottom, top, figure height in inches): the drawn states' boxes, room for the legend
+        below and the title above.  A subset of the states gives a shorter figure."""
+        ys = [POSITIONS[s][1] for s in self.states] + ([CLOSED_AGAIN[1]] if self.closed_again else [])
+        title = 0.35 if self.title else 0.0
+        top = max(ys) + BOX_H / 2 + 0.19 + title
+        bottom = min(ys) - BOX_H / 2 - 0.74
+        full = (HEIGHT - 0.2 + title) - (-0.55)          # the span of the whole diagram
+        return bottom, top, (HEIGHT + title) * (top - bottom) / full
+
     # --- the steps ---------------------------------------------------------------
     def draw(self):
         ax = self.ax
         ax.set_xlim(0, WIDTH)
-        ax.set_ylim(-0.55, HEIGHT - 0.2 + (0.35 if self.title else 0))
+        ax.set_ylim(self.bottom, self.top)
         ax.set_axis_off()
         if self.title:
-            t = ax.text(0.1, HEIGHT + 0.05, self.title, ha="left", va="top", fontsize=10, fontweight="bold")
+            t = ax.text(0.1, self.top - 0.1, self.title, ha="left", va="top", fontsize=10, fontweight="bold")
             t.set_gid("title")
         for state in State:
             if state in self.states:
                 self.draw_state(state, POSITIONS[state], f"state-{state.value}")
-        if State.CLOSED in self.states:
+        if self.closed_again:
             self.draw_state(State.CLOSED, CLOSED_AGAIN, "state-CLOSED-2", key="again")
         highlighted = set(self.last.values())
         for i, row in enumerate(TRANSITIONS):
@@ -288,7 +304,8 @@ def state_diagram(current=None, *, last=None, states=None, ax=None, title=None):
     - ``last``: a Transition (or {host name: Transition}; a (source, target) pair of
       States also names one) whose arrow glows; an undrawn
       row (a reset, an abort, a timeout) is drawn dotted when it is the last one;
-    - ``states``: only these states and the arrows between them (default: all).
+    - ``states``: only these states and the arrows between them (default: all); the figure
+      is cropped to them (e.g. the opening states give the top half of Figure 5).
     """
     return _Diagram(current, last, states, ax, title).draw()
 
