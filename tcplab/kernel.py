@@ -300,7 +300,7 @@ def session(tcplab_role="client", closer=TCPLAB, close_delay=0.0, faults=(), see
         driver = Driver(ns, endpoint, script, linux_port, faults)
         driver.run(linux_app, limit=limit)
         trace = driver.trace(linux_port, title)
-        trace.measurements = _linux_time_wait(ns, trace)
+        trace.measurements.update(_linux_time_wait(ns, trace))
     return trace
 
 
@@ -579,7 +579,7 @@ def _differences(kernel_trace, sim_trace, linux, sim_host):
                                 _seconds(sim_rtx.get(kind, [])),
                                 "Linux's minimum RTO is 200 ms, RFC 6298's 1 s; both double on each timeout"
                                 if kind != "SYN,ACK" else "Linux's SYN-ACK timer starts at 1 s and doubles"))
-    time_wait = getattr(kernel_trace, "measurements", {}).get("time_wait")
+    time_wait = kernel_trace.measurements.get("time_wait")
     sim_time_wait = _time_in(sim_trace, sim_host, State.TIME_WAIT)
     if time_wait is not None:
         found.append(Difference("TIME-WAIT", f"{time_wait:g} s", f"{sim_time_wait:g} s" if sim_time_wait else "-",

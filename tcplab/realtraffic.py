@@ -24,10 +24,10 @@ from pathlib import Path
 
 from . import capture, kernel, scenarios
 from .exercises import exercise
-from .segment import Flags, Options, Segment
+from .segment import Flags
 from .seqspace import seq_sub
 from .states import State
-from .trace import Event, Host, Kind, Trace
+from .trace import Kind, Trace
 
 CAPTURES = capture.CAPTURES
 
@@ -250,62 +250,9 @@ def zero_window(live=False, directory=None):
 
 
 # ----------------------------------------------------------------- kernel runs as JSON
-def _segment_json(seg):
-    o = seg.options
-    return {"sport": seg.sport, "dport": seg.dport, "seq": seg.seq, "ack": seg.ack, "flags": int(seg.flags),
-            "window": seg.window, "payload": seg.payload.hex(),
-            "options": {"mss": o.mss, "wscale": o.wscale, "sack_ok": o.sack_ok,
-                        "timestamps": list(o.timestamps) if o.timestamps else None}}
-
-
-def _segment_from(data):
-    o = data["options"]
-    options = Options(o["mss"], o["wscale"], o["sack_ok"], tuple(o["timestamps"]) if o["timestamps"] else None)
-    return Segment(data["sport"], data["dport"], data["seq"], data["ack"], Flags(data["flags"]), data["window"],
-                   options, bytes.fromhex(data["payload"]))
-
-
-def trace_to_json(trace):
-    """A JSON-ready dict holding everything in *trace* (and its `measurements`, if any)."""
-    events = []
-    for e in trace.events:
-        item = {"time": e.time, "host": e.host, "kind": e.kind.value}
-        if e.segment is not None:
-            item["segment"] = _segment_json(e.segment)
-        for name in ("state", "before"):
-            if getattr(e, name) is not None:
-                item[name] = getattr(e, name).value
-        if e.detail:
-            item["detail"] = e.detail
-        if e.packet is not None:
-            item["packet"] = e.packet
-        if e.retransmission:
-            item["retransmission"] = True
-        if e.data:
-            item["data"] = e.data.hex()
-        events.append(item)
-    return {"title": trace.title, "hosts": [[h.name, h.ip, h.port] for h in trace.hosts],
-            "measurements": dict(getattr(trace, "measurements", {}) or {}), "events": events}
-
-
-def trace_from_json(data):
-    """The Trace `trace_to_json` stored (with its `measurements`)."""
-    events = []
-    for item in data["events"]:
-        events.append(Event(item["time"], item["host"], Kind(item["kind"]),
-                            segment=_segment_from(item["segment"]) if "segment" in item else None,
-                            state=State(item["state"]) if "state" in item else None,
-                            before=State(item["before"]) if "before" in item else None,
-                            detail=item.get("detail", ""), packet=item.get("packet"),
-                            retransmission=item.get("retransmission", False),
-                            data=bytes.fromhex(item.get("data", ""))))
-    trace = Trace(events, [Host(*h) for h in data["hosts"]], data["title"])
-    trace.measurements = dict(data.get("measurements", {}))
-    return trace
-
-
 def save_trace(trace, path):
-    Path(path).write_text(json.dumps(trace_to_json(trace), indent=1) + "\n")
+    """Write *trace* (with its measurements) as JSON."""
+    Path(path).write_text(json.dumps(trace.to_dict(), indent=1) + "\n")
 
 
 def load_trace(path):
@@ -313,7 +260,7 @@ def load_trace(path):
     if not path.is_file():
         raise FileNotFoundError(f"path must be an existing recorded trace, got {str(path)!r} "
                                 "(record it with 'python scripts/record_kernel_traces.py', as root)")
-    return trace_from_json(json.loads(path.read_text()))
+    return Trace.from_dict(json.loads(path.read_text()))
 
 
 def kernel_path(name, directory=None):
@@ -375,7 +322,7 @@ def close_segments(trace):
 
 def time_wait_seconds(trace, host):
     """How long *host* stays in TIME-WAIT: the kernel run's `ss` reading, or the simulated 2MSL timer."""
-    measured = getattr(trace, "measurements", {}).get("time_wait")
+    measured = trace.measurements.get("time_wait")
     if measured is not None:
         return measured
     changes = trace.state_changes(host)

@@ -54,6 +54,11 @@ def seq_in_window(value, start, size):
     return 0 <= (value - start) % MODULUS < size if size > 0 else False
 
 
+def seq_relative(value, origin):
+    """*value* counted from *origin* (an ISN), as Wireshark's relative sequence numbers: 0..2**32-1."""
+    return (value - origin) % MODULUS
+
+
 def seq_max(a, b):
     """The later of two sequence numbers."""
     return a if seq_ge(a, b) else b

@@ -17,7 +17,7 @@ from .config import Config
 from .endpoint import Endpoint
 from .exercises import exercise
 from .segment import Flags, Segment
-from .seqspace import seq_sub
+from .seqspace import seq_relative
 from .sim import Simulator
 from .states import State
 from .trace import Kind
@@ -120,7 +120,7 @@ def teardown_table(trace, relative=True):
         seg = f.segment
         seq, ack = seg.seq, seg.ack
         if relative and isn.get(f.src) is not None and isn.get(f.dst) is not None:
-            seq, ack = seq_sub(seg.seq, isn[f.src]), seq_sub(seg.ack, isn[f.dst])
+            seq, ack = seq_relative(seg.seq, isn[f.src]), seq_relative(seg.ack, isn[f.dst])
         ack = ack if seg.flags & Flags.ACK else "—"
         fate = "(lost)" if f.lost else ""
         data = f"len={len(seg.payload)} " if seg.payload else ""

@@ -8,7 +8,7 @@ ordered tuple of `Event`s plus the hosts that took part.
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .segment import Segment
+from .segment import Flags, Options, Segment
 from .states import State
 
 
@@ -93,12 +93,17 @@ class Flight:
 
 
 class Trace:
-    """An ordered, immutable sequence of events between named hosts."""
+    """An ordered, immutable sequence of events between named hosts.
 
-    def __init__(self, events, hosts, title=""):
+    ``measurements`` holds numbers a driver read outside the events (for example the TIME-WAIT
+    length `ss` reported during a kernel run), by name.
+    """
+
+    def __init__(self, events, hosts, title="", measurements=None):
         self.events = tuple(events)
         self.hosts = tuple(hosts)
         self.title = title
+        self.measurements = dict(measurements or {})
         names = {h.name for h in self.hosts}
         for i, event in enumerate(self.events):
             if not isinstance(event, Event):
@@ -201,7 +206,61 @@ class Trace:
         lines += [str(e) for e in self.events if wanted is None or e.kind in wanted]
         return "\n".join(lines)
 
+    def to_dict(self):
+        """Everything in the trace as plain JSON-ready data (`Trace.from_dict` reads it back)."""
+        return {"title": self.title, "hosts": [[h.name, h.ip, h.port] for h in self.hosts],
+                "measurements": dict(self.measurements), "events": [_event_to_dict(e) for e in self.events]}
+
+    @classmethod
+    def from_dict(cls, data):
+        """The Trace that `to_dict` produced."""
+        events = [_event_from_dict(item) for item in data["events"]]
+        return cls(events, [Host(*h) for h in data["hosts"]], data["title"], data.get("measurements"))
+
     def to_pcap(self, path):
         """Write every sent segment to a pcap file with virtual timestamps (uses scapy)."""
         from .pcap import write_pcap
         return write_pcap(self, path)
+
+
+# --- plain-data form of events and segments (for JSON) -------------------------------------
+def _segment_to_dict(seg):
+    o = seg.options
+    return {"sport": seg.sport, "dport": seg.dport, "seq": seg.seq, "ack": seg.ack, "flags": int(seg.flags),
+            "window": seg.window, "payload": seg.payload.hex(),
+            "options": {"mss": o.mss, "wscale": o.wscale, "sack_ok": o.sack_ok,
+                        "timestamps": list(o.timestamps) if o.timestamps else None}}
+
+
+def _segment_from_dict(data):
+    o = data["options"]
+    options = Options(o["mss"], o["wscale"], o["sack_ok"], tuple(o["timestamps"]) if o["timestamps"] else None)
+    return Segment(data["sport"], data["dport"], data["seq"], data["ack"], Flags(data["flags"]), data["window"],
+                   options, bytes.fromhex(data["payload"]))
+
+
+def _event_to_dict(e):
+    item = {"time": e.time, "host": e.host, "kind": e.kind.value}
+    if e.segment is not None:
+        item["segment"] = _segment_to_dict(e.segment)
+    for name in ("state", "before"):
+        if getattr(e, name) is not None:
+            item[name] = getattr(e, name).value
+    if e.detail:
+        item["detail"] = e.detail
+    if e.packet is not None:
+        item["packet"] = e.packet
+    if e.retransmission:
+        item["retransmission"] = True
+    if e.data:
+        item["data"] = e.data.hex()
+    return item
+
+
+def _event_from_dict(item):
+    return Event(item["time"], item["host"], Kind(item["kind"]),
+                 segment=_segment_from_dict(item["segment"]) if "segment" in item else None,
+                 state=State(item["state"]) if "state" in item else None,
+                 before=State(item["before"]) if "before" in item else None,
+                 detail=item.get("detail", ""), packet=item.get("packet"),
+                 retransmission=item.get("retransmission", False), data=bytes.fromhex(item.get("data", "")))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .exercises import exercise
 from .framing import Decoder, encode
 from .segment import Flags
-from .seqspace import seq_sub
+from .seqspace import seq_relative
 
 SCENARIOS = ("data-transfer", "data-loss", "fast-retransmit", "zero-window", "random-loss")
 
@@ -44,9 +44,9 @@ def sequence_table(trace, relative=True):
     rows = []
     for f in trace.flights():
         seg, peer = f.segment, trace.peer_of(f.src)
-        rel = (lambda value, host: seq_sub(value, isn[host]) % 2**32)
-        rows.append(Row(f.send.time, f.src, seg.flags.label(), rel(seg.seq, f.src), seg.len,
-                        rel(seg.end_seq, f.src), rel(seg.ack, peer) if seg.flags & Flags.ACK else None,
+        rows.append(Row(f.send.time, f.src, seg.flags.label(), seq_relative(seg.seq, isn[f.src]), seg.len,
+                        seq_relative(seg.end_seq, isn[f.src]),
+                        seq_relative(seg.ack, isn[peer]) if seg.flags & Flags.ACK else None,
                         seg.window, f.lost, f.retransmission))
     return rows
 

@@ -1,5 +1,6 @@
 """tcplab.realtraffic: the helper of the chapter "Watch your own kernel" and the recordings it reads."""
 
+import json
 import shutil
 import subprocess
 
@@ -9,7 +10,7 @@ from tcplab import capture, kernel, realtraffic as rt, scenarios
 from tcplab.exercises import check, exercises
 from tcplab.segment import Flags
 from tcplab.states import State
-from tcplab.trace import Kind
+from tcplab.trace import Kind, Trace
 
 TSHARK = shutil.which("tshark")
 ok, reason = kernel.available()
@@ -22,7 +23,7 @@ needs_capture = pytest.mark.skipif(not capture.can_capture(), reason="live captu
 def test_json_round_trip_keeps_every_event(name):
     trace = scenarios.run(name)
     trace.measurements = {"time_wait": 59.0}
-    again = rt.trace_from_json(rt.trace_to_json(trace))
+    again = Trace.from_dict(json.loads(json.dumps(trace.to_dict())))
     assert again.events == trace.events
     assert again.hosts == trace.hosts and again.title == trace.title
     assert again.measurements == {"time_wait": 59.0}

@@ -43,3 +43,9 @@ def test_later_numbers_compare_greater_across_wrap(a, n):
 @given(seqs, st.integers(0, 2**20), st.integers(1, 2**20))
 def test_window_membership_matches_offset(start, offset, size):
     assert seq_in_window(seq_add(start, offset), start, size) == (offset < size)
+
+
+def test_relative_numbers_count_from_the_isn_across_wrap():
+    from tcplab.seqspace import seq_relative
+    assert seq_relative(5, MODULUS - 10) == 15
+    assert seq_relative(1001, 1000) == 1

@@ -139,3 +139,13 @@ def test_echo_server_sends_back_what_it_receives():
     assert sim.received("server") == pattern(5000)
     assert sim.received("client") == pattern(5000)
     assert trace.states("client")[-1] is State.CLOSED and trace.states("server")[-1] is State.CLOSED
+
+
+def test_trace_round_trips_through_plain_data():
+    import json
+    trace = scenarios.run("lost-final-ack")
+    trace.measurements["time_wait"] = 59.0
+    again = Trace.from_dict(json.loads(json.dumps(trace.to_dict())))
+    assert again.events == trace.events and again.hosts == trace.hosts and again.title == trace.title
+    assert again.measurements == {"time_wait": 59.0}
+    assert Trace([], [Host("client", "10.0.0.1", 1)]).measurements == {}

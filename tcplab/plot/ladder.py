@@ -30,7 +30,7 @@ from statistics import median
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from ..seqspace import seq_sub
+from ..seqspace import seq_relative
 from ..segment import Flags
 from ..trace import Kind
 from .style import COLORS, WIDTH, check_choice, figure_and_axes, host_color, styled
@@ -51,10 +51,10 @@ _NOTE_KINDS = (Kind.CALL, Kind.TIMER, Kind.ERROR, Kind.READ)
 def segment_label(segment, isn=None):
     """Compact text for an arrow: flags, seq, ack, len (seq and ack relative to the ISNs)."""
     own, peer = isn if isn is not None else (None, None)
-    seq = segment.seq if own is None else seq_sub(segment.seq, own) % 2**32
+    seq = segment.seq if own is None else seq_relative(segment.seq, own)
     parts = [segment.flags.label() if segment.flags else "<none>", f"seq={seq}"]
     if segment.flags & Flags.ACK:
-        ack = segment.ack if peer is None else seq_sub(segment.ack, peer) % 2**32
+        ack = segment.ack if peer is None else seq_relative(segment.ack, peer)
         parts.append(f"ack={ack}")
     if segment.payload:
         parts.append(f"len={len(segment.payload)}")
