@@ -12,12 +12,13 @@ Layers, imports pointing downward only (tests/test_layers.py checks this):
 
 from .config import Config
 from .endpoint import Endpoint
-from .errors import ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidCall, TcpError
+from .errors import (ArgumentTypeError, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidArgument,
+                     InvalidCall, TcpError)
 from .segment import Flags, Options, Segment
 from .states import TRANSITIONS, State, Transition
 from .trace import Event, Host, Kind, Trace
 
-__all__ = ["Config", "Endpoint", "TcpError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
+__all__ = ["Config", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
            "ConnectionTimedOut", "Flags", "Options", "Segment", "State", "Transition", "TRANSITIONS",
            "Event", "Host", "Kind", "Trace"]
 __version__ = "0.1.0"

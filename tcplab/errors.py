@@ -1,8 +1,22 @@
-"""The errors an endpoint reports.  All derive from TcpError, a ValueError's sibling."""
+"""The errors tcplab raises.  All derive from TcpError.
+
+- `InvalidArgument` (also a ValueError): an argument outside its allowed values.
+- `ArgumentTypeError` (also a TypeError and a ValueError): an argument of the wrong type.
+- `InvalidCall` (also a ValueError): a user call the current state does not allow.
+- `ConnectionReset`, `ConnectionRefused`, `ConnectionTimedOut`: what happened to a connection.
+"""
 
 
 class TcpError(Exception):
     """Base class of every error tcplab raises on purpose."""
+
+
+class InvalidArgument(TcpError, ValueError):
+    """An argument outside its allowed values; the message names it and what is allowed."""
+
+
+class ArgumentTypeError(InvalidArgument, TypeError):
+    """An argument of the wrong type (a ValueError too, so one ``except ValueError`` catches all bad input)."""
 
 
 class InvalidCall(TcpError, ValueError):
