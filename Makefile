@@ -53,8 +53,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
 
 captures: $(STAMP)
-	$(PY) -m tcplab.capture --record book/captures
-	$(PY) scripts/record_kernel_traces.py
+	$(PY) -m tcplab.capture --record tcplab/recordings
+	$(PY) scripts/record_kernel_traces.py --directory tcplab/recordings
 
 clean:
 	rm -rf _build

@@ -12,17 +12,22 @@ and turns every packet into a SEND and a DELIVER event at the same time
 reconstructs them from the segments, like an observer on the wire; those STATE
 events carry the detail "inferred from segments".
 
-``python -m tcplab.capture --record book/captures`` re-records the shipped captures.
+The recordings ship inside the package (``tcplab/recordings``, found with
+`importlib.resources`, so an installed wheel has them too);
+``python -m tcplab.capture --record`` re-records them there.
 """
 
 import argparse
 import logging
+import os
 import socket
 import sys
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 
+from .errors import InvalidArgument
 from .segment import Flags, Segment
 from .seqspace import seq_add, seq_ge, seq_gt
 from .states import State, find_transition
@@ -33,7 +38,7 @@ log = logging.getLogger(__name__)
 
 INFERRED = "inferred from segments"
 LOOPBACK = "127.0.0.1"
-CAPTURES = Path(__file__).resolve().parent.parent / "book" / "captures"
+CAPTURES = Path(str(resources.files(__package__).joinpath("recordings")))  # the shipped recordings
 TIMEOUT = 5.0          # seconds any one socket operation may take
 SNIFF_GRACE = 0.1      # seconds to let the last packets reach the sniffer
 
@@ -369,7 +374,7 @@ def _is_passive(trace, name):
 
 # ----------------------------------------------------------------- shipped captures
 def recorded_path(name, directory=None):
-    """The path of the shipped capture *name* (directory defaults to book/captures)."""
+    """The path of the shipped capture *name* (directory defaults to the package's recordings)."""
     if name not in RECORDINGS:
         raise ValueError(f"name must be one of {', '.join(RECORDINGS)}; got {name!r}")
     return Path(directory or CAPTURES) / f"{name}.pcap"
@@ -380,7 +385,7 @@ def load_recorded(name="loopback-session", directory=None):
     path = recorded_path(name, directory)
     if not path.is_file():
         raise FileNotFoundError(f"recorded capture {name!r} is missing: {path} "
-                                "(run 'python -m tcplab.capture --record book/captures')")
+                                "(run 'python -m tcplab.capture --record', as root)")
     return trace_from_pcap(path, title=f"{DESCRIPTIONS[name]} (recorded)")
 
 
@@ -406,8 +411,7 @@ def capture_or_recorded(name="loopback-session", directory=None, live=None):
 def record_all(directory=CAPTURES):
     """Record every capture of RECORDINGS into *directory*; returns the written paths."""
     from scapy.utils import wrpcap
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = writable_directory("directory", directory)
     written = []
     for name, options in RECORDINGS.items():
         path = recorded_path(name, directory)
@@ -416,16 +420,35 @@ def record_all(directory=CAPTURES):
     return written
 
 
+def writable_directory(name, directory):
+    """*directory* as a Path, created if missing; InvalidArgument naming *name* if it cannot be written to."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidArgument(f"{name} must be a directory that can be created or written to, "
+                              f"got {str(directory)!r}: {error.strerror or error}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"{name} must be a directory that can be written to, got {str(directory)!r}")
+    return directory
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tcplab.capture", description=__doc__.split("\n")[0])
-    parser.add_argument("--record", metavar="DIR", help="record the shipped loopback captures into DIR")
+    parser.add_argument("--record", metavar="DIR", nargs="?", const=str(CAPTURES),
+                        help=f"record the shipped loopback captures into DIR (default {CAPTURES})")
     parser.add_argument("--show", metavar="NAME", choices=list(RECORDINGS), help="print a recorded capture")
     args = parser.parse_args(argv)
     if args.record:
+        try:
+            directory = writable_directory("--record DIR", args.record)
+        except InvalidArgument as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         if not can_capture():
             print("error: recording needs root or CAP_NET_RAW", file=sys.stderr)
             return 1
-        for path in record_all(args.record):
+        for path in record_all(directory):
             print(f"wrote {path}")
     elif args.show:
         print(load_recorded(args.show).table())

@@ -6,7 +6,8 @@
     run = rt.kernel_run("withheld-final-ack")       # a recorded kernel run: .kernel, .model, .comparison
     print(rt.linux_vs_rfc())                        # where Linux differs from the textbook, measured
 
-Everything the chapter shows comes from files in ``book/captures``: the loopback
+Everything the chapter shows comes from the recordings shipped in the package
+(``tcplab/recordings``, see `tcplab.capture.CAPTURES`): the loopback
 pcaps recorded by ``python -m tcplab.capture --record``, a zero-window pcap and
 the kernel runs (tcplab against Linux in a private namespace), both recorded by
 ``scripts/record_kernel_traces.py``.  A kernel run is stored as JSON because a
@@ -264,7 +265,7 @@ def load_trace(path):
 
 
 def kernel_path(name, directory=None):
-    """The recorded run of kernel scenario *name*: book/captures/kernel-<name>.json."""
+    """The recorded run of kernel scenario *name*: kernel-<name>.json in *directory* (default the package's)."""
     if name not in KERNEL_RUNS:
         raise ValueError(f"name must be one of {', '.join(KERNEL_RUNS)}; got {name!r}")
     return Path(directory or CAPTURES) / f"kernel-{name}.json"

@@ -183,3 +183,31 @@ def test_hosts_and_events_types():
     trace = capture.load_recorded("loopback-session")
     assert all(isinstance(h, Host) for h in trace.hosts)
     assert all(isinstance(e, Event) for e in trace.events)
+
+
+# ------------------------------------------------------------------ the recordings are package data
+def test_recordings_ship_inside_the_package_as_package_data():
+    import tomllib
+    from fnmatch import fnmatch
+    from importlib import resources
+    from pathlib import Path
+    package = Path(str(resources.files("tcplab")))
+    assert capture.CAPTURES.parent == package
+    root = package.parent / "pyproject.toml"
+    if not root.is_file():
+        pytest.skip("tcplab is installed, not checked out: pyproject.toml is not beside it")
+    patterns = tomllib.loads(root.read_text())["tool"]["setuptools"]["package-data"]["tcplab"]
+    shipped = sorted(p.relative_to(package).as_posix() for p in capture.CAPTURES.iterdir())
+    assert shipped and all(any(fnmatch(name, pattern) for pattern in patterns) for name in shipped)
+    for name in capture.RECORDINGS:
+        assert capture.recorded_path(name).is_file()
+
+
+@pytest.mark.parametrize("make_bad", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
+def test_record_into_a_directory_that_cannot_be_made_is_one_line_and_exit_2(capsys, tmp_path, make_bad):
+    (tmp_path / "a-file").write_text("not a directory")
+    code = capture.main(["--record", str(make_bad(tmp_path))])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("error: --record DIR must be a directory") and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
