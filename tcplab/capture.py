@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import InvalidArgument
+from .pcap import check_framing
 from .segment import Flags, Segment
 from .seqspace import seq_add, seq_ge, seq_gt
 from .states import State, find_transition
@@ -187,15 +188,19 @@ def trace_from_packets(packets, title=""):
     """A Trace from scapy packets of one TCP conversation (SEND and DELIVER at each packet's time).
 
     The host that sent the first SYN is "client", the other "server"; packets of
-    other conversations are ignored.  States are inferred from the segments.
+    other conversations are ignored.  States are inferred from the segments.  An
+    option no TCP may send (an MSS of 0, say) is ignored, and each such repair is
+    listed in ``trace.measurements["warnings"]`` ("packet 5: option ignored: ...").
     """
     from scapy.layers.inet import IP, TCP
+
+    from .scapy_convert import segment_from_scapy
     packets = [p for p in packets if IP in p and TCP in p]
     if not packets:
         raise ValueError("packets must contain at least one IPv4 TCP packet, got none")
     client, server = _roles(packets)
     base = float(packets[0].time)
-    events = []
+    events, warnings = [], []
     for number, packet in enumerate((p for p in packets if _endpoints(p) in ((client, server), (server, client))),
                                     start=1):
         sender = "client" if _endpoints(packet)[0] == client else "server"
@@ -203,11 +208,18 @@ def trace_from_packets(packets, title=""):
         when = max(0.0, float(packet.time) - base)
         if events and when < events[-1].time:
             when = events[-1].time  # a capture clock can step back by microseconds
-        segment = Segment.from_scapy(packet)
+        notes = []
+        segment = segment_from_scapy(packet, notes)
+        warnings += [f"packet {number}: {note}" for note in notes]
         events.append(Event(when, sender, Kind.SEND, segment=segment, packet=number))
         events.append(Event(when, receiver, Kind.DELIVER, segment=segment, packet=number))
     hosts = [Host("client", *client), Host("server", *server)]
-    return infer_states(mark_retransmissions(Trace(events, hosts, title)))
+    trace = infer_states(mark_retransmissions(Trace(events, hosts, title)))
+    for warning in warnings:
+        log.warning("%s: %s", title or "capture", warning)
+    if warnings:
+        trace.measurements["warnings"] = warnings
+    return trace
 
 
 def _endpoints(packet):
@@ -225,13 +237,26 @@ def _roles(packets):
 
 
 def trace_from_pcap(path, title=None):
-    """Read a pcap file of one TCP conversation into a Trace (see `trace_from_packets`)."""
-    _load_scapy_layers()
-    from scapy.utils import rdpcap
+    """Read a pcap (or pcapng) file of one TCP conversation into a Trace (see `trace_from_packets`).
+
+    Every error names the file: a missing file, one cut short inside a record
+    (with the byte offset), one scapy cannot decode, one without a TCP conversation.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path must be an existing pcap file, got {str(path)!r}")
-    return trace_from_packets(deduplicate(rdpcap(str(path))), title or path.stem)
+    check_framing(path)
+    _load_scapy_layers()
+    from scapy.utils import rdpcap
+    try:
+        packets = rdpcap(str(path))
+    except Exception as error:  # scapy's own exceptions (Scapy_Exception, struct.error, ...) name no file
+        raise InvalidArgument(f"path must be a pcap file scapy can read, got {str(path)!r}: "
+                              f"{type(error).__name__}: {error}") from error
+    try:
+        return trace_from_packets(deduplicate(packets), title or path.stem)
+    except ValueError as error:
+        raise InvalidArgument(f"path must hold one TCP conversation, got {str(path)!r}: {error}") from error
 
 
 def mark_retransmissions(trace, hosts=None):
