@@ -33,7 +33,8 @@ from .segment import Flags, Segment
 from .seqspace import seq_add, seq_ge, seq_gt
 from .states import State, find_transition
 from .trace import Event, Host, Kind, Trace
-from .sockio import recv_exactly, recv_until_eof
+from .validation import check_bytes, check_choice, check_number
+from .sockio import Cancel, recv_exactly, recv_until_eof, shut
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ INFERRED = "inferred from segments"
 LOOPBACK = "127.0.0.1"
 CAPTURES = Path(str(resources.files(__package__).joinpath("recordings")))  # the shipped recordings
 TIMEOUT = 5.0          # seconds any one socket operation may take
+MAX_TIMEOUT = 60.0     # the largest timeout a caller may ask for
+MAX_CLOSE_DELAY = 5.0  # seconds; an application waits at most this long before it closes
 SNIFF_GRACE = 0.1      # seconds to let the last packets reach the sniffer
 
 #: The captures shipped with the book: name -> options of `record_loopback`.
@@ -71,6 +74,67 @@ def can_capture():
 
 
 # ----------------------------------------------------------------- live capture
+def sniff_conversation(server, client, timeout=TIMEOUT, listener_options=(), client_options=()):
+    """Sniff `lo` while two sockets on 127.0.0.1 talk; return the packets (deduplicated).
+
+    A listener and a client socket are bound to ephemeral ports (so that the BPF
+    filter names both before the SYN) and configured with *listener_options* and
+    *client_options*, ``(level, option, value)`` triples for setsockopt.  The
+    client connects and runs ``client(sock, cancel)`` here, then closes;
+    ``server(conn, cancel)`` runs in a thread on the accepted connection.  Both
+    must block only on their socket (each operation times out after *timeout*
+    seconds) or in ``cancel.sleep``.  Before this returns, also after an error or
+    a timeout, every socket is shut, the server thread and the sniffer are stopped
+    and joined: nothing keeps running.
+    """
+    timeout = check_number("timeout", timeout, 0, MAX_TIMEOUT, low_open=True)
+    _load_scapy_layers()
+    from scapy.sendrecv import AsyncSniffer
+
+    cancel, sockets, errors, sniffer = Cancel(), [], [], None
+
+    def serve(listener):
+        try:
+            conn, _ = listener.accept()
+            sockets.append(conn)
+            with conn:
+                conn.settimeout(timeout)
+                server(conn, cancel)
+        except Exception as error:  # handed to the capturing thread below
+            if not cancel.is_set():
+                errors.append(error)
+
+    thread = None
+    try:
+        listener = _loopback_socket(sockets, listener_options, timeout)
+        listener.listen(1)
+        sock = _loopback_socket(sockets, client_options, timeout)
+        ports = (listener.getsockname()[1], sock.getsockname()[1])
+        started = threading.Event()
+        sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
+                               store=True, started_callback=started.set)
+        sniffer.start()
+        if not started.wait(timeout):
+            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
+        thread = threading.Thread(target=serve, args=(listener,), name="tcplab-loopback-server", daemon=True)
+        thread.start()
+        sock.connect(listener.getsockname())
+        client(sock, cancel)
+        sock.close()
+        thread.join(timeout)
+        if thread.is_alive() or errors:
+            raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
+        time.sleep(SNIFF_GRACE)
+    finally:
+        cancel.set()
+        for each in sockets:
+            shut(each)
+        if thread is not None:
+            thread.join(timeout)
+        packets = _stop(sniffer, timeout) if sniffer is not None else []
+    return deduplicate(packets)
+
+
 def capture_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT):
     """Sniff one real TCP conversation between two sockets on 127.0.0.1; return its packets (deduplicated).
 
@@ -78,27 +142,27 @@ def capture_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=RE
     ("client" or "server") closes first; the other closes *close_delay* seconds after
     it reads end-of-file.
     """
-    if closer not in ("client", "server"):
-        raise ValueError(f"closer must be 'client' or 'server', got {closer!r}")
-    _load_scapy_layers()
-    from scapy.sendrecv import AsyncSniffer
+    check_choice("closer", closer, ("client", "server"))
+    close_delay = check_number("close_delay", close_delay, 0, MAX_CLOSE_DELAY)
+    request, reply = check_bytes("request", request), check_bytes("reply", reply)
 
-    listener, client = _socket_pair_ports()
-    ports = (listener.getsockname()[1], client.getsockname()[1])
-    started = threading.Event()
-    sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
-                           store=True, started_callback=started.set)
-    try:
-        sniffer.start()
-        if not started.wait(timeout):
-            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
-        _converse(listener, client, closer, close_delay, request, reply, timeout)
-        time.sleep(SNIFF_GRACE)
-    finally:
-        listener.close()
-        client.close()
-        packets = _stop(sniffer)
-    return deduplicate(packets)
+    def server(conn, cancel):
+        recv_exactly(conn, len(request))
+        conn.sendall(reply)
+        if closer == "client":
+            recv_until_eof(conn)
+            cancel.sleep(close_delay)
+        else:
+            cancel.sleep(0.05)
+
+    def client(sock, cancel):
+        sock.sendall(request)
+        recv_exactly(sock, len(reply))
+        if closer == "server":
+            recv_until_eof(sock)
+            cancel.sleep(close_delay)
+
+    return sniff_conversation(server, client, timeout)
 
 
 def record_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT, title=None):
@@ -113,54 +177,32 @@ def _load_scapy_layers():
     import scapy.layers.l2  # noqa: F401
 
 
-def _socket_pair_ports():
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind((LOOPBACK, 0))
-    listener.listen(1)
-    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    client.bind((LOOPBACK, 0))  # so that the filter can name both ports before the SYN
-    return listener, client
+def _loopback_socket(sockets, options, timeout):
+    """A TCP socket bound to an ephemeral port on 127.0.0.1, added to *sockets*."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sockets.append(sock)
+    for level, option, value in options:
+        sock.setsockopt(level, option, value)
+    sock.settimeout(timeout)
+    sock.bind((LOOPBACK, 0))
+    return sock
 
 
-def _stop(sniffer):
-    if sniffer.running:
-        sniffer.stop()
+def _stop(sniffer, timeout):
+    """Stop *sniffer* and join its thread (at most *timeout* seconds); return the packets it stored.
+
+    It is stopped even if it never reported that it started: the stop is repeated
+    until its thread ends, so a sniffer that starts late stops too.
+    """
+    deadline = time.monotonic() + timeout
+    thread = getattr(sniffer, "thread", None)
+    while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+        if getattr(sniffer, "continue_sniff", False):
+            sniffer.stop_cb()
+        thread.join(0.05)
+    if thread is not None and thread.is_alive():
+        raise TimeoutError(f"the sniffer on lo did not stop within {timeout} s")
     return list(sniffer.results or [])
-
-
-def _converse(listener, client, closer, close_delay, request, reply, timeout):
-    """The two applications: the server runs in a thread, the client here."""
-    listener.settimeout(timeout)
-    client.settimeout(timeout)
-    errors = []
-
-    def server():
-        try:
-            conn, _ = listener.accept()
-            with conn:
-                conn.settimeout(timeout)
-                recv_exactly(conn, len(request))
-                conn.sendall(reply)
-                if closer == "client":
-                    recv_until_eof(conn)
-                    time.sleep(close_delay)
-                else:
-                    time.sleep(0.05)
-        except OSError as error:
-            errors.append(error)
-
-    thread = threading.Thread(target=server, daemon=True)
-    thread.start()
-    client.connect(listener.getsockname())
-    client.sendall(request)
-    recv_exactly(client, len(reply))
-    if closer == "server":
-        recv_until_eof(client)
-        time.sleep(close_delay)
-    client.close()
-    thread.join(timeout)
-    if thread.is_alive() or errors:
-        raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
 
 
 # ----------------------------------------------------------------- packets -> Trace

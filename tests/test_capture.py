@@ -6,6 +6,7 @@ import pytest
 
 from tcplab import capture, scenarios
 from tcplab.errors import InvalidArgument
+from tcplab.sockio import recv_until_eof
 from tcplab.segment import Flags
 from tcplab.states import State
 from tcplab.trace import Event, Host, Kind, Trace
@@ -284,3 +285,65 @@ def test_a_window_scale_above_14_is_used_as_14_and_noted():
     notes = []
     segment = segment_from_scapy(IP() / TCP(flags="S", options=[("WScale", 15)]), notes)
     assert segment.options.wscale == 14 and notes == ["window scale 15 used as 14 (RFC 7323 §2.3)"]
+
+
+# ------------------------------------------------------------------ live captures stop everything they start
+def threads_left_by(function):
+    """Call *function*; return the threads it left running (their names) and the exception it raised."""
+    import threading
+    before = set(threading.enumerate())
+    try:
+        function()
+        error = None
+    except Exception as raised:
+        error = raised
+    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
+
+
+@live
+def test_a_capture_whose_server_hangs_times_out_and_leaves_no_thread():
+    import time
+
+    def hanging_server(conn, cancel):
+        cancel.sleep(60)
+
+    def client(sock, cancel):
+        sock.sendall(b"hello")
+
+    began = time.monotonic()
+    left, error = threads_left_by(lambda: capture.sniff_conversation(hanging_server, client, timeout=0.5))
+    assert isinstance(error, TimeoutError) and "did not finish" in str(error)
+    assert left == []
+    assert time.monotonic() - began < 3
+
+
+@live
+def test_a_capture_whose_client_fails_stops_the_server_blocked_in_recv():
+    def reading_server(conn, cancel):
+        recv_until_eof(conn)
+
+    def failing_client(sock, cancel):
+        raise RuntimeError("client failed")
+
+    left, error = threads_left_by(lambda: capture.sniff_conversation(reading_server, failing_client, timeout=2.0))
+    assert isinstance(error, RuntimeError) and str(error) == "client failed"
+    assert left == []
+
+
+@live
+def test_a_successful_capture_leaves_no_thread():
+    left, error = threads_left_by(lambda: capture.capture_loopback(close_delay=0.0, timeout=2.0))
+    assert error is None and left == []
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(closer="nobody"), "closer must be one of 'client', 'server'"),
+    (dict(close_delay=-1), "close_delay must be a finite number >= 0"),
+    (dict(close_delay=float("nan")), "close_delay must be a finite number"),
+    (dict(request="text"), "request must be bytes"),
+    (dict(timeout=0), "timeout must be a finite number > 0"),
+    (dict(timeout=float("inf")), "timeout must be a finite number"),
+])
+def test_capture_loopback_checks_its_arguments(options, message):
+    with pytest.raises(ValueError, match=message):
+        capture.capture_loopback(**options)
