@@ -10,6 +10,7 @@ with a message that names the argument, what is allowed, and what was given:
     tcplab.errors.InvalidArgument: port must be an integer in 1..65535, got 0
 """
 
+import ipaddress
 import math
 
 from .errors import ArgumentTypeError, InvalidArgument
@@ -115,3 +116,14 @@ def check_options(name, given, allowed):
     if unknown:
         raise InvalidArgument(f"{name}: unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}")
     return given
+
+
+def check_ip(name, value):
+    """An IPv4 or IPv6 address written as digits (never a host name, which would need DNS); returns it as text."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be an IP address such as '10.0.0.1', got {value!r}")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise InvalidArgument(f"{name} must be an IP address such as '10.0.0.1' (not a host name), "
+                              f"got {value!r}") from None

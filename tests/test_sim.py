@@ -80,12 +80,14 @@ def test_inject_and_faults_validate_arguments():
         Simulator(faults=["drop everything"])
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         DropNth(0)
-    with pytest.raises(ValueError, match="rate must be a probability"):
+    with pytest.raises(ValueError, match="rate must be a finite number >= 0 and < 1"):
         RandomLoss(1.5)
     with pytest.raises(ValueError, match="extra must be"):
         Delay(1, -1)
     with pytest.raises(ValueError, match="script\\[0\\] must be"):
-        sim.add_host("a", Endpoint(1), ["connect"], peer="b")
+        sim.add_host("a", Endpoint(1, name="a"), ["connect"], peer="b")
+    with pytest.raises(ValueError, match="name must be the endpoint's name 'b'"):
+        sim.add_host("a", Endpoint(1, name="b"), [], peer="b")
 
 
 def test_duplicate_and_delay_rules():
