@@ -29,12 +29,12 @@ from pathlib import Path
 
 from .errors import InvalidArgument
 from .pcap import check_framing
-from .segment import Flags, Segment
+from .segment import Flags
 from .seqspace import seq_add, seq_ge, seq_gt
+from .sockio import Cancel, recv_exactly, recv_until_eof, shut
 from .states import State, find_transition
 from .trace import Event, Host, Kind, Trace
 from .validation import check_bytes, check_choice, check_number
-from .sockio import Cancel, recv_exactly, recv_until_eof, shut
 
 log = logging.getLogger(__name__)
 
