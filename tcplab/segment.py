@@ -8,7 +8,7 @@ from scapy packets lives in `tcplab.scapy_convert` and is imported only when
 from dataclasses import dataclass, field, replace
 from enum import IntFlag
 
-from .errors import InvalidArgument
+from .errors import ArgumentTypeError, InvalidArgument
 from .seqspace import check_seq, seq_add
 from .validation import check_bool, check_bytes, check_int, check_instance, check_ip, check_options
 
@@ -34,7 +34,8 @@ class Flags(IntFlag):
         if isinstance(value, int) and not isinstance(value, bool):
             return cls(check_int("flags", int(value), 0, 0xFF))
         if not isinstance(value, str):
-            check_instance("flags", value, (cls, int, str), "Flags, an integer in 0..255 or a string such as 'SA'")
+            raise ArgumentTypeError(f"flags must be Flags, an integer in 0..255 or a string such as 'SA', "
+                                    f"got {value!r}")
         text = value.strip().upper()
         names = [n for n in text.replace("|", ",").replace("+", ",").replace(" ", ",").split(",") if n]
         if names and all(n in cls.__members__ for n in names):

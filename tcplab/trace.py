@@ -6,12 +6,11 @@ ordered tuple of `Event`s plus the hosts that took part.
 """
 
 import math
-import os
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .errors import InvalidArgument
-from .segment import Flags, Options, Segment
+from .errors import ArgumentTypeError, InvalidArgument
+from .segment import Options, Segment
 from .states import State
 from .validation import (check_bool, check_bytes, check_choice, check_instance, check_int, check_ip, check_str,
                          check_time)
@@ -276,9 +275,8 @@ class Trace:
 
     def to_pcap(self, path):
         """Write every sent segment to a pcap file with virtual timestamps (uses scapy)."""
-        check_instance("path", path, (str, os.PathLike), "a file name")
-        if os.path.isdir(path):
-            raise InvalidArgument(f"path must be a file name, but {os.fspath(path)!r} is a directory")
+        if not (isinstance(path, str) or hasattr(path, "__fspath__")):
+            raise ArgumentTypeError(f"path must be a file name, got {path!r:.60}")
         from .pcap import write_pcap
         return write_pcap(self, path)
 
