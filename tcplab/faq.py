@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from . import scenarios
-from .apps import MAX_BYTES, Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
+from .apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
 from .config import Config
 from .endpoint import Endpoint
 from .exercises import exercise
@@ -211,7 +211,7 @@ def abort_or_close(how="abort", nbytes=3000, delay=0.05):
     but not yet read are thrown away with the connection.
     """
     check_choice("how", how, ("abort", "close"))
-    check_int("nbytes", nbytes, 0, MAX_BYTES)
+    check_int("nbytes", nbytes, 0, scenarios.MAX_NBYTES)
     end = Abort() if how == "abort" else Close()
     server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
     trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(nbytes), end], server,

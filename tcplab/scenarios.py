@@ -9,13 +9,14 @@ Every scenario takes keyword options (delay, seeds, sizes, configs); the
 defaults are what the book shows.  ISNs come from seeded generators, so runs
 are reproducible but the numbers look like real ones.  An option outside its
 range raises InvalidArgument under the option's own name, with the allowed values:
-*delay* is a one-way delay in (0, 10] s, *nbytes* at most 10,000,000 (apps.MAX_BYTES).
+*delay* is a one-way delay in (0, 10] s, *nbytes* at most 1,000,000 and at most
+10,000 segments' worth (so that every scenario runs in seconds).
 """
 
 import inspect
 import math
 
-from .apps import (MAX_BYTES, Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBytes, WaitEstablished,
+from .apps import (Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBytes, WaitEstablished,
                    WaitPeerClose, check_script)
 from .config import Config
 from .endpoint import Endpoint
@@ -29,6 +30,8 @@ CLIENT_PORT, SERVER_PORT = 40000, 80
 CLIENT_IP, SERVER_IP = "10.0.0.1", "10.0.0.2"
 
 MAX_DELAY = 10.0          # seconds, one way
+MAX_NBYTES = 1_000_000
+MAX_SEGMENTS = 10_000     # nbytes / mss
 MAX_SYN_RETRIES = 15      # syn-timeout gives up within about 10 minutes of virtual time
 MAX_LOSSES = 10           # lost-final-ack: the server retransmits its FIN at most Config.max_retries times
 DEFAULT_MSS = Config().mss
@@ -81,8 +84,12 @@ def _config(name, config):
     return check_instance(name, config, (Config, type(None)), "a tcplab.Config or None")
 
 
-def _nbytes(nbytes, low=0):
-    return check_int("nbytes", nbytes, low, MAX_BYTES)
+def _nbytes(nbytes, low=0, mss=DEFAULT_MSS):
+    check_int("nbytes", nbytes, low, MAX_NBYTES)
+    if math.ceil(nbytes / mss) > MAX_SEGMENTS:
+        raise InvalidArgument(f"nbytes / mss must be at most {MAX_SEGMENTS} segments, "
+                              f"got nbytes={nbytes} with mss={mss}")
+    return nbytes
 
 
 def conversation(client_script, server_script, *, title, faults=(), delay=0.05, seed=1,
@@ -221,8 +228,8 @@ def rst_closed_port(delay=0.05, seed=1):
 def data_transfer(nbytes=4000, delay=0.05, seed=1, mss=1460, delayed_ack=None):
     """The client sends *nbytes* in MSS-sized segments; the server ACKs cumulatively; both close."""
     _common(delay, seed)
-    _nbytes(nbytes)
     server = Config(seed=seed, mss=mss, delayed_ack=delayed_ack)
+    _nbytes(nbytes, mss=mss)
     return _simple(OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()],
                    title=f"Data transfer ({nbytes} bytes, MSS {mss})", delay=delay, seed=seed,
                    server_config=server)

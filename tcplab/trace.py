@@ -54,20 +54,24 @@ class Event:
     data: bytes = b""
 
     def __post_init__(self):
+        # Every check tests the usual case first: events are made for every segment a simulation sends.
         check_time("time", self.time)
-        check_str("host", self.host)
-        if not isinstance(self.kind, Kind):
-            object.__setattr__(self, "kind", Kind(check_choice("kind", self.kind, [k.value for k in Kind])))
-        if self.segment is not None:
+        if type(self.host) is not str or not self.host:
+            check_str("host", self.host)
+        if type(self.kind) is not Kind:
+            object.__setattr__(self, "kind", _kind(self.kind))
+        if self.segment is not None and type(self.segment) is not Segment:
             check_instance("segment", self.segment, Segment)
         for name in ("state", "before"):
             value = getattr(self, name)
-            if value is not None and not isinstance(value, State):
+            if value is not None and type(value) is not State:
                 object.__setattr__(self, name, State(check_choice(name, value, [s.value for s in State])))
-        check_str("detail", self.detail, empty=True)
+        if type(self.detail) is not str:
+            check_str("detail", self.detail, empty=True)
         if self.packet is not None:
             check_int("packet", self.packet, 0)
-        check_bool("retransmission", self.retransmission)
+        if self.retransmission is not True and self.retransmission is not False:
+            check_bool("retransmission", self.retransmission)
         if type(self.data) is not bytes:
             object.__setattr__(self, "data", check_bytes("data", self.data))
 

@@ -312,6 +312,8 @@ each("data-loss lose", [0, -1, 100, "x", None], lambda v: scenarios.run("data-lo
 each("fast-retransmit lose", [0, 100, "x"], lambda v: scenarios.run("fast-retransmit", lose=v), "lose")
 each("data-loss fast_retransmit", [None, 1, "yes"], lambda v: scenarios.run("data-loss", fast_retransmit=v),
      "fast_retransmit")
+case("data-transfer nbytes=10**6 mss=1 (a million segments)",
+     lambda: scenarios.run("data-transfer", nbytes=10**6, mss=1), "nbytes")
 each("data-transfer mss", [0, -1, "x", 10**6], lambda v: scenarios.run("data-transfer", mss=v), "mss")
 each("data-transfer delayed_ack", [0, -1.0, 5.0, "x", NAN], lambda v: scenarios.run("data-transfer", delayed_ack=v),
      "delayed_ack")
