@@ -235,8 +235,9 @@ def _present(value):
 
 def print_options(trace):
     """`negotiated_options` as a small table."""
+    rows = negotiated_options(trace)
     print(f"{'option':<15} {'in the SYN':<18} {'in the SYN-ACK':<18} in use?")
-    print("\n".join(str(row) for row in negotiated_options(trace)))
+    print("\n".join(str(row) for row in rows))
 
 
 # ------------------------------------------------------------- retransmission schedule

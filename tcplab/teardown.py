@@ -49,11 +49,13 @@ def first_closer(trace):
 
 def time_wait_hosts(trace):
     """Hosts that passed through TIME-WAIT."""
+    check_instance("trace", trace, Trace)
     return [h.name for h in trace.hosts if State.TIME_WAIT in trace.states(h.name)]
 
 
 def teardown_segments(trace):
     """The segments from the first FIN on: the teardown itself."""
+    check_instance("trace", trace, Trace)
     flights = trace.flights()
     start = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), len(flights))
     return flights[start:]

@@ -299,6 +299,7 @@ from tcplab import scenarios  # noqa: E402
 
 each("scenarios.run name", [None, "nope", 5], scenarios.run, "scenario", "name")
 each("scenarios.describe", [None, "nope"], scenarios.describe, "scenario", "name")
+each("scenarios.options", [None, "nope"], scenarios.options, "scenario")
 case("scenarios.run unknown option", lambda: scenarios.run("handshake", bogus=1), "bogus")
 case("scenarios.run unknown option lists allowed", lambda: scenarios.run("data-loss", size=1), "nbytes")
 for scen in scenarios.names():
@@ -385,6 +386,8 @@ each("check_syn_cookie.max_age_ticks", [None, -1, "x", 10**12],
      lambda v: handshake.check_syn_cookie(b"k", _TUPLE, 1, 0.0, v), "max_age_ticks")
 each("check_syn_cookie.secret", [None, ""], lambda v: handshake.check_syn_cookie(v, _TUPLE, 1, 0.0), "secret")
 each("negotiated_options", [None, 5], handshake.negotiated_options, "trace")
+each("print_options", [None, 5], handshake.print_options, "trace")
+each("opening_state_diagram.current", ["BOGUS", 5], handshake.opening_state_diagram, "current", "state")
 each("retransmission_schedule.retries", NOT_INT + [-1, 10**9], handshake.retransmission_schedule, "retries")
 each("retransmission_schedule.rto_initial", NOT_NUMBER + [0, -1.0],
      lambda v: handshake.retransmission_schedule(3, rto_initial=v), "rto_initial")
@@ -398,6 +401,8 @@ from tcplab import framing, teardown, transfer  # noqa: E402
 
 each("teardown.first_closer", [None, 5], teardown.first_closer, "trace")
 each("teardown.check_teardown", [None, 5], teardown.check_teardown, "trace")
+each("teardown.time_wait_hosts", [None, 5], teardown.time_wait_hosts, "trace")
+each("teardown.teardown_segments", [None, "x"], teardown.teardown_segments, "trace")
 each("teardown.teardown_table.trace", [None], teardown.teardown_table, "trace")
 each("teardown.teardown_table.relative", [None, 1, "yes"], lambda v: teardown.teardown_table(_handshake_trace(), v),
      "relative")
@@ -406,6 +411,7 @@ each("teardown.stale_segment.delay", [NAN, INF, 0, "x", 10.0], lambda v: teardow
 each("transfer.sequence_table", [None, 5], transfer.sequence_table, "trace")
 each("transfer.sequence_table.relative", [None, "yes"], lambda v: transfer.sequence_table(_handshake_trace(), v),
      "relative")
+each("transfer.print_sequence_table", [None, 5], transfer.print_sequence_table, "trace")
 each("transfer.payload_sizes.host", [None, "nobody"], lambda v: transfer.payload_sizes(_handshake_trace(), v), "host")
 each("transfer.transfer_summary.sender", [None, "nobody"],
      lambda v: transfer.transfer_summary(_handshake_trace(), v), "sender")
