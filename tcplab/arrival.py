@@ -207,7 +207,9 @@ class SegmentArrives:
             return DROP
         if seq_gt(seg.ack, t.snd_una):
             self._acknowledge(seg.ack)
-            self._set_window(seg, scaled=not window_unscaled)
+            # An ACK that advances SND.UNA carries a current window: take it even if an earlier-sent
+            # segment updated the window last, as Linux does (tcp_may_update_window).
+            self._set_window(seg, scaled=not window_unscaled, force=True)
         else:
             duplicate = (seg.ack == t.snd_una and not seg.payload and not seg.flags & (Flags.SYN | Flags.FIN)
                          and t.retransmit and (seg.window << t.snd_scale) == t.snd_wnd)
@@ -337,7 +339,7 @@ class SegmentArrives:
             return
         t.snd_wnd = seg.window << (t.snd_scale if scaled else 0)
         t.snd_wl1, t.snd_wl2 = seg.seq, seg.ack
-        if t.snd_wnd > 0:
+        if self._usable_window() > 0:
             self._stop_persist()
 
     def _acknowledge(self, ack):

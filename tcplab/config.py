@@ -78,8 +78,8 @@ class Config:
              "None or an integer in 0..14")
         need("sack_permitted", isinstance(self.sack_permitted, bool), "True or False")
         need("timestamps", isinstance(self.timestamps, bool), "True or False")
-        need("persist_initial", number(self.persist_initial) and 0 < self.persist_initial <= self.rto_max,
-             "a number of seconds > 0 and <= rto_max")
+        need("persist_initial", number(self.persist_initial) and 0 < self.persist_initial <= 3600,
+             "a number of seconds in (0, 3600]")
         need("nodelay", isinstance(self.nodelay, bool), "True or False")
         need("ack_ratelimit", number(self.ack_ratelimit) and 0 <= self.ack_ratelimit <= 60,
              "a number of seconds in 0..60")

@@ -25,8 +25,7 @@ class SendPath:
         if self.state not in SENDING_STATES:
             return
         while t.unsent:
-            usable = seq_sub(seq_add(t.snd_una, t.snd_wnd), t.snd_nxt)
-            size = min(t.send_mss, usable, len(t.unsent))
+            size = min(t.send_mss, self._usable_window(), len(t.unsent))
             if size <= 0:
                 if not t.retransmit and not self.timers.running(PERSIST):
                     self.timers.start(PERSIST, self._now + self.config.persist_initial)
@@ -43,6 +42,15 @@ class SendPath:
         if t.fin_requested and t.fin_seq is None:
             t.fin_seq = t.snd_nxt
             self._transmit(self._ack_segment(flags=Flags.FIN | Flags.ACK), "FIN")
+
+    def _usable_window(self):
+        """How much new data fits: the peer's right edge (SND.WL2 + SND.WND) minus SND.NXT.
+
+        The edge is taken from the ACK that carried the window, so a window learnt from an
+        older ACK is never stretched past what the peer offered.
+        """
+        t = self.tcb_
+        return seq_sub(seq_add(t.snd_wl2, t.snd_wnd), t.snd_nxt)
 
     def _nagle_holds(self):
         """Nagle's algorithm (RFC 9293 §3.7.4, SHLD-7) in Linux's form (Minshall's variant).
@@ -90,7 +98,7 @@ class SendPath:
         allows sending one octet of new data instead; the answer, and the connection's fate, are the same.
         """
         t = self.tcb_
-        if not t.unsent or t.snd_wnd > 0 or self.state not in SENDING_STATES:
+        if not t.unsent or self._usable_window() > 0 or self.state not in SENDING_STATES:
             t.persist_backoff = 0
             return
         self._emit(self._ack_segment(seq=seq_add(t.snd_una, -1)), "zero-window probe")
