@@ -299,7 +299,7 @@ from tcplab import scenarios  # noqa: E402
 
 each("scenarios.run name", [None, "nope", 5], scenarios.run, "scenario", "name")
 each("scenarios.describe", [None, "nope"], scenarios.describe, "scenario", "name")
-each("scenarios.options", [None, "nope"], scenarios.options, "scenario")
+each("scenarios.options", [None, "nope"], lambda v: scenarios.options(v), "scenario")
 case("scenarios.run unknown option", lambda: scenarios.run("handshake", bogus=1), "bogus")
 case("scenarios.run unknown option lists allowed", lambda: scenarios.run("data-loss", size=1), "nbytes")
 for scen in scenarios.names():
