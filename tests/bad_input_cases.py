@@ -489,17 +489,18 @@ def _ep_call(method, *args):
 each("Endpoint.local_port", NOT_INT + [0, 65536], Endpoint, "local_port", endpoint=True)
 each("Endpoint.config", ["x", 5, {}], lambda v: Endpoint(1, config=v), "config", endpoint=True)
 each("Endpoint.name", [None, "", 5], lambda v: Endpoint(1, name=v), "name", endpoint=True)
+# The user calls' now=None is their documented default ("no time passed"); receive and handle_timer need one.
 for method in ("listen", "close", "abort"):
-    each(f"Endpoint.{method}.now", [None, "x", NAN, INF, -INF, -1.0],
+    each(f"Endpoint.{method}.now", ["x", NAN, INF, -INF, -1.0],
          (lambda m: lambda v: _ep_call(m, v))(method), "now", endpoint=True)
 each("Endpoint.connect.remote_port", NOT_INT + [0, 65536], lambda v: _ep_call("connect", v), "remote_port",
      endpoint=True)
-each("Endpoint.connect.now", [None, "x", NAN, INF, -1.0], lambda v: _ep_call("connect", 80, v), "now", endpoint=True)
+each("Endpoint.connect.now", ["x", NAN, INF, -1.0], lambda v: _ep_call("connect", 80, v), "now", endpoint=True)
 each("Endpoint.send.data", ["text", None, 5], lambda v: _established().send(v, 10.0), "data", endpoint=True)
-each("Endpoint.send.now", [None, "x", NAN, INF, 0.0], lambda v: _established().send(b"x", v), "now", endpoint=True)
+each("Endpoint.send.now", ["x", NAN, INF, 0.0], lambda v: _established().send(b"x", v), "now", endpoint=True)
 each("Endpoint.read.max_bytes", ["x", 1.5, -1, True], lambda v: _established().read(v, 10.0), "max_bytes",
      endpoint=True)
-each("Endpoint.read.now", [None, "x", NAN, INF, -1.0, 0.0], lambda v: _established().read(None, v), "now",
+each("Endpoint.read.now", ["x", NAN, INF, -1.0, 0.0], lambda v: _established().read(None, v), "now",
      endpoint=True)
 each("Endpoint.receive.segment", [None, "x", b"\x00" * 20], lambda v: _established().receive(v, 10.0), "segment",
      endpoint=True)
