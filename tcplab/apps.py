@@ -16,7 +16,7 @@ from .errors import TcpError
 from .states import State
 from .validation import check_bool, check_bytes, check_instance, check_int, check_number
 
-#: The most bytes one SendBytes step (or `pattern`) produces: 10 MB simulates in seconds, not minutes.
+#: The most bytes one SendBytes step (or `pattern`) produces (10 MB: about 7,000 full-sized segments).
 MAX_BYTES = 10_000_000
 
 
