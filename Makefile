@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 
-.PHONY: book test unit nbval browser lab serve notebooks bench fuzz captures clean
+.PHONY: book test unit nbval browser lab serve notebooks bench fuzz census captures clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON_SYS) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: $(STAMP)
 # (FUZZ_ARGS="--examples 5000 --jobs 2" for a shorter run); the unit suite runs a small Hypothesis profile.
 fuzz: $(STAMP)
 	$(PY) benchmarks/fuzz.py $(FUZZ_ARGS)
+
+# Every bad input of tests/bad_input_cases.py: tried / clean / other / hang / accepted, and each one not clean.
+census: $(STAMP)
+	$(PY) benchmarks/census_inputs.py
 
 captures: $(STAMP)
 	$(PY) -m tcplab.capture --record tcplab/recordings
