@@ -2,7 +2,9 @@
 
 1. Simulated segments per second for a 1 MiB transfer, MSS 1460, 1 % seeded loss,
    measured beside the cost of building the same number of segments as scapy packets.
-2. `import tcplab` time in a fresh interpreter, and whether scapy got imported.
+2. The same transfer at MSS 100 and MSS 1460, interleaved in one run: the work per
+   segment must not grow with the number of segments in flight (the ratio stays near 1).
+3. `import tcplab` time in a fresh interpreter, and whether scapy got imported.
 
 Each measurement is repeated; medians are printed.  Run: .venv/bin/python benchmarks/bench_core.py
 """
@@ -22,13 +24,28 @@ from tcplab.sim import Simulator
 REPEATS = 5
 
 
-def simulate_one_mib(seed):
+def simulate_one_mib(seed, mss=1460):
     sim = Simulator(delay=0.01, faults=[RandomLoss(0.01, seed)])
     sim.add_host("client", Endpoint(40000, name="client", config=Config(seed=seed, max_retries=40)),
                  [Connect(), WaitEstablished(), SendBytes(2**20), Close()], peer="server")
-    sim.add_host("server", Endpoint(80, name="server", config=Config(seed=seed)),
+    sim.add_host("server", Endpoint(80, name="server", config=Config(seed=seed, mss=mss)),
                  [Listen(), WaitPeerClose(), Close()], peer="client")
     return sim.run()
+
+
+def rate_by_mss():
+    """Median segments/s at MSS 100 and 1460, runs interleaved; and the median of per-pair ratios."""
+    rates = {100: [], 1460: []}
+    ratios = []
+    for i in range(REPEATS):
+        pair = {}
+        for mss in (100, 1460):
+            t0 = time.perf_counter()
+            trace = simulate_one_mib(seed=i, mss=mss)
+            pair[mss] = len(trace.segments()) / (time.perf_counter() - t0)
+            rates[mss].append(pair[mss])
+        ratios.append(pair[1460] / pair[100])
+    return {mss: statistics.median(r) for mss, r in rates.items()}, statistics.median(ratios)
 
 
 def build_scapy_packets(segments):
@@ -61,6 +78,9 @@ def main():
     print(f"  scapy packet build:   {statistics.median(scapy_rates):10,.0f} segments/s (median)")
     print(f"  simulation is {statistics.median(ratios):.1f}x faster than building the same packets with scapy "
           f"(median of per-run ratios; goal >= 1)")
+    by_mss, ratio = rate_by_mss()
+    print(f"1 MiB transfer, 1 % loss, by MSS (interleaved runs): MSS 100 {by_mss[100]:,.0f} segments/s, "
+          f"MSS 1460 {by_mss[1460]:,.0f} segments/s; ratio {ratio:.2f} (median of per-pair ratios; goal near 1)")
     times, leaked = zip(*(import_time() for _ in range(REPEATS)))
     print(f"import tcplab: {statistics.median(times) * 1000:.0f} ms (median; goal <= 300 ms); "
           f"scapy imported: {any(leaked)}")
