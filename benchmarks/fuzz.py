@@ -36,16 +36,16 @@ from tests.fuzzing import (
 def run_seed(seed):
     """[(what, kind, detail)] for every promise broken by *seed* (empty if none)."""
     failures = []
-    conversation = random_conversation(random.Random(seed))
+    conversation = None
     try:
+        conversation = random_conversation(random.Random(seed))
         check_conversation(conversation)
     except Broken as broken:
         failures.append(("conversation", kind_of(broken, conversation), str(broken)))
     except Exception as error:  # noqa: BLE001 - a harness bug is reported, not fatal to the run
         failures.append(("conversation", f"(harness) {type(error).__name__}", f"{type(error).__name__}: {error}"))
-    inputs = random_inputs(random.Random(seed))
     try:
-        check_inputs(inputs)
+        check_inputs(random_inputs(random.Random(seed)))
     except Broken as broken:
         failures.append(("inputs", kind_of(broken, None), str(broken)))
     except Exception as error:  # noqa: BLE001

@@ -23,6 +23,8 @@ from tcplab.apps import (
 )
 from tcplab.config import Config
 from tcplab.endpoint import Endpoint
+from tcplab.segment import Flags
+from tcplab.seqspace import seq_gt
 from tcplab.states import State
 
 from .fuzzing import (
@@ -37,6 +39,7 @@ from .fuzzing import (
     random_conversation,
     random_inputs,
 )
+from .helpers import established, to
 
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, database=None,
                           phases=[Phase.generate], report_multiple_bugs=False,
@@ -45,13 +48,8 @@ settings.register_profile("fuzz", max_examples=3000, deadline=None, report_multi
                           suppress_health_check=[HealthCheck.too_slow])
 PROFILE = settings.get_profile(os.environ.get("TCPLAB_HYPOTHESIS_PROFILE", "ci"))
 
-# Promises that open endpoint defects (issue 8) still break; the reason names the defect.
-OPEN_DEFECTS = {
-    "a": "endpoint defect: stuck in CLOSING with data unsent (and its peer in FIN-WAIT-2); "
-         "recv_buffer < 2**window_scale advertises a zero window for ever",
-    "c": "endpoint defect: window scaled on a SYN,ACK after simultaneous open; usable window counted from "
-         "SND.UNA when the SND.WL1/WL2 test refused the segment's window (sends past SND.WL2 + SND.WND)",
-}
+# Promises that open endpoint defects (issue 8) still break in the CI examples; the reason names the defect.
+OPEN_DEFECTS = {}
 
 
 def promise(letter):
@@ -110,3 +108,25 @@ def test_the_harness_catches_a_window_overrun(monkeypatch):
     monkeypatch.setattr(Endpoint, "receive", believe_a_large_window)
     with pytest.raises(Broken, match=r"\(c\) payload past the peer's right edge"):
         check_conversation(conversation, "c")
+
+
+# ---------------------------------------------------------------------- found by benchmarks/fuzz.py
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="endpoint defect: usable window counted from SND.UNA when the SND.WL1/WL2 test "
+                          "refused the window of the segment that moved SND.UNA")
+def test_no_payload_past_the_right_edge_when_an_ack_comes_on_an_older_segment():
+    """Fuzz seeds 8, 17, 74, 954: the peer's segment 5101 arrives before its retransmitted 5001.
+
+    5101 (out of order, acceptable) sets SND.WL1 = 5101 with a 4000-byte window; then 5001 arrives with
+    ACK 2461 and window 2540, so the peer's right edge stays at 5001.  RFC 9293's WL1 test refuses
+    that window (5001 < WL1) while SND.UNA moves to 2461: SND.UNA + the old 4000 would reach 6461.
+    """
+    client, _ = established(client_isn=1000, server_isn=5000)
+    ack = to(client, seq=5001, ack=1001, flags=Flags.ACK, window=4000)
+    client.receive(ack, 1.0)
+    client.send(b"a" * 6000, 1.1)
+    client.receive(to(client, seq=5101, ack=1001, flags=Flags.ACK, window=4000, payload=b"b" * 100), 1.2)
+    sent = client.receive(to(client, seq=5001, ack=2461, flags=Flags.ACK, window=2540, payload=b"c" * 100), 1.3)
+    sent += client.handle_timer(client.get_timer()) if client.get_timer() is not None else []
+    beyond = [seg for seg in sent if seg.payload and seq_gt(seg.seq + len(seg.payload), 5001)]
+    assert not beyond, f"sent past the peer's right edge 5001: {', '.join(map(str, beyond))}"
