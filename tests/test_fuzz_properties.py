@@ -111,9 +111,6 @@ def test_the_harness_catches_a_window_overrun(monkeypatch):
 
 
 # ---------------------------------------------------------------------- found by benchmarks/fuzz.py
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="endpoint defect: usable window counted from SND.UNA when the SND.WL1/WL2 test "
-                          "refused the window of the segment that moved SND.UNA")
 def test_no_payload_past_the_right_edge_when_an_ack_comes_on_an_older_segment():
     """Fuzz seeds 8, 17, 74, 954: the peer's segment 5101 arrives before its retransmitted 5001.
 
