@@ -332,12 +332,22 @@ class SegmentArrives:
             t.ts_recent = opts.timestamps[0]
 
     def _set_window(self, seg, scaled=True, force=False):
-        """Update SND.WND unless the segment is older than the last window update (SND.WL1/WL2)."""
+        """Update SND.WND from a segment whose ACK lies in SND.UNA..SND.NXT (§3.10.7.4, fifth check).
+
+        Taken when the segment is newer than the last update (SND.WL1/WL2), when *force* says
+        its ACK advanced SND.UNA, or when it opens the window further: a receiver's right edge
+        only moves right, so a wider edge is never stale, and a stray in-window segment that set
+        SND.WL1 far ahead cannot freeze the window for ever.
+        """
         t = self.tcb_
-        newer = seq_lt(t.snd_wl1, seg.seq) or (t.snd_wl1 == seg.seq and seq_le(t.snd_wl2, seg.ack))
-        if not (newer or force):
+        if seq_lt(seg.ack, t.snd_una) or seq_gt(seg.ack, t.snd_nxt):
             return
-        t.snd_wnd = seg.window << (t.snd_scale if scaled else 0)
+        window = seg.window << (t.snd_scale if scaled else 0)
+        newer = seq_lt(t.snd_wl1, seg.seq) or (t.snd_wl1 == seg.seq and seq_le(t.snd_wl2, seg.ack))
+        wider = seq_gt(seq_add(seg.ack, window), seq_add(t.snd_wl2, t.snd_wnd))
+        if not (newer or force or wider):
+            return
+        t.snd_wnd = window
         t.snd_wl1, t.snd_wl2 = seg.seq, seg.ack
         if self._usable_window() > 0:
             self._stop_persist()

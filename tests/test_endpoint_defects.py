@@ -231,3 +231,12 @@ def test_acknowledging_pops_only_the_acknowledged_segments():
             client.receive(ack, 1.2)
     assert client.tcb_.retransmit is queue and isinstance(queue, deque)
     assert list(queue) == segs[5:]
+
+
+def test_a_stray_segment_with_an_old_ack_cannot_freeze_the_send_window():
+    # Found by fuzzing: an in-window segment far ahead, carrying an old ACK and a tiny window,
+    # set SND.WL1/WL2 so that no later ACK could update the window again.
+    client, server = established(recv_buffer=2000)
+    stray = Segment(SPORT, CPORT, 6500, (1001 - 50000) % 2**32, A, 1)
+    client.receive(stray, 1.0)
+    assert sum(len(s.payload) for s in client.send(b"x" * 1000, 1.1)) == 1000
