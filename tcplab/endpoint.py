@@ -33,7 +33,7 @@ from .states import State, find_transition
 from .tcb import Tcb, TcbSnapshot
 from .timers import DELAYED_ACK, PERSIST, RETRANSMISSION, TIME_WAIT, Timers
 from .trace import Event, Kind
-from .validation import check_bytes, check_instance, check_int, check_time
+from .validation import check_bytes, check_instance, check_int, check_str, check_time
 
 _CLOSING = (State.FIN_WAIT_1, State.FIN_WAIT_2, State.CLOSING, State.LAST_ACK, State.TIME_WAIT)
 
@@ -49,7 +49,7 @@ class Endpoint(SegmentArrives, SendPath):
         check_int("local_port", local_port, 1, 65535)
         if config is not None:
             check_instance("config", config, Config, "a tcplab.config.Config")
-        self.name = str(name)
+        self.name = check_str("name", name)
         self.local_port = local_port
         self.config = config or Config()
         self._rng = random.Random(f"{self.config.seed}/{self.name}/{local_port}")
