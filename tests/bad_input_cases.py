@@ -24,7 +24,7 @@ class Case:
     id: str
     call: Callable[[], object]
     names: tuple   # the message must contain one of these
-    endpoint: bool = False   # only tcplab/endpoint.py can make it clean
+    endpoint: bool = False   # an Endpoint call (tcplab/endpoint.py), counted apart by the census
 
 
 CASES = []
