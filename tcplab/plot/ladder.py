@@ -48,6 +48,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from ..seqspace import HALF, seq_relative
 from ..segment import Flags
 from ..trace import Kind
+from .describe import ladder_description
 from .style import COLORS, WIDTH, check_choice, figure_and_axes, host_color, styled
 
 ROW = 0.2            # inches between two rows
@@ -252,7 +253,7 @@ class _Ladder:
 
         self.delay = _typical_delay(self.flights) or 0.05
         rows_per_second = DELAY_ROWS / self.delay
-        order = _drawing_order(self.events)
+        order = self.order = _drawing_order(self.events)
         ordered = [self.events[i] for i in order]
         if not compress_gaps and trace.duration() > 0:
             # One linear scale, as tall as the compressed layout would be.
@@ -281,6 +282,8 @@ class _Ladder:
         self.color = {name: host_color(name, k) for k, name in enumerate(self.names)}
 
         self.fig, self.ax = figure_and_axes(ax, WIDTH, self.height)
+        if ax is None:
+            self.fig.alt = ladder_description(trace, self.title, self.order, self.label_text, self.tag)
 
     # --- helpers ---------------------------------------------------------------
     def connection_isns(self):

@@ -14,6 +14,9 @@ import colorsys
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#14181e"
 
+#: The dark page's ink: the dark variant of the light palette's ink (style.COLORS["ink"]).
+DARK_INK = "#dddddd"
+
 #: WCAG 2.x minimum contrast for text and for lines and marks.
 TEXT_CONTRAST = 4.5
 LINE_CONTRAST = 3.0
@@ -45,17 +48,20 @@ def contrast(a, b):
 def dark_variant(color):
     """The colour to use for *color* on the dark page.
 
-    White paper becomes the dark page; a light fill becomes a dark fill of the same hue; a
-    foreground colour (text, lines) keeps its hue and is lightened until its contrast with
-    the dark page is at least its contrast with white paper (and at least 4.5:1).
+    White paper becomes the dark page; a light fill becomes a dark fill of the same hue, dark
+    enough for light text (the dark ink) to read on it at 4.5:1; a foreground colour (text,
+    lines) keeps its hue and is lightened until its contrast with the dark page is at least
+    its contrast with white paper (and at least 4.5:1).
     """
     color = color.lower()
     if color == LIGHT_BACKGROUND:
         return DARK_BACKGROUND
     h, l, s = colorsys.rgb_to_hls(*_rgb(color))
-    mirrored = _hex(colorsys.hls_to_rgb(h, 1 - l, s))
     if luminance(color) > 0.5:                     # a fill or a highlight: stays a background
-        return mirrored
+        lightness = 1 - l
+        while contrast(_hex(colorsys.hls_to_rgb(h, lightness, s)), DARK_INK) < TEXT_CONTRAST and lightness > 0.02:
+            lightness -= 0.01
+        return _hex(colorsys.hls_to_rgb(h, lightness, s))
     wanted = max(TEXT_CONTRAST, min(contrast(color, LIGHT_BACKGROUND), 12.0))
     lightness = 1 - l
     while contrast(_hex(colorsys.hls_to_rgb(h, lightness, s)), DARK_BACKGROUND) < wanted and lightness < 0.97:
