@@ -228,7 +228,7 @@ def test_the_palette_reads_on_both_pages():
 def test_the_dark_palette_is_chosen_by_the_page_theme(figures):
     html = to_html(figures["handshake"], figures["handshake"].alt)
     assert "html[data-theme=dark] #tcplab-" in html and "prefers-color-scheme:dark" in html
-    assert f"--tcplab-ffffff:{DARK_BACKGROUND}" in html
+    assert f"--tcplab-ffffff:var(--pst-color-background, {DARK_BACKGROUND})" in html
 
 
 # --- text alternatives -------------------------------------------------------------------

@@ -146,11 +146,15 @@ def to_html(fig, alt):
                       f'max-width:{natural:.0f}px" ', 1)
     figure_id = uid + "-figure"
     css = (f"#{figure_id}{{margin:0 0 .5em}}"
+           # pydata-sphinx-theme lays HTML outputs on a light card in dark mode; a themed figure needs none.
+           + ",".join(f"html[data-theme=dark] .bd-content div.cell_output div.text_html:has(>{inner})"
+                      for inner in ("figure.tcplab-figure", "div.tcplab-panels"))
+           + "{background:transparent;padding:0}"
            f"#{figure_id} .tcplab-figure-scroll{{overflow-x:auto}}"
            f"#{figure_id} .tcplab-figure-open,#{figure_id} .tcplab-figure-close{{font-size:.85em}}"
            f"#{figure_id} .tcplab-figure-close{{display:none}}"
            f"#{figure_id}:target{{position:fixed;inset:0;z-index:2000;overflow:auto;margin:0;padding:2.5em 1em 1em;"
-           f"background:var(--pst-color-background,#fff)}}"
+           f"background:var({theme.PAGE_BACKGROUND},#fff)}}"
            f"#{figure_id}:target .tcplab-figure-scroll{{overflow:visible}}"
            f"#{figure_id}:target svg{{min-width:{natural:.0f}px!important;max-width:none!important;"
            f"width:max(100%,{natural:.0f}px)!important}}"

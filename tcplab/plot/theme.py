@@ -10,9 +10,11 @@ a foreground colour until it reads on the dark page as well as the light one did
 
 import colorsys
 
-#: The page backgrounds of the book's theme (pydata-sphinx-theme ``--pst-color-background``).
+#: The page backgrounds of the book's theme (``--pst-color-background`` of sphinx-book-theme).
 LIGHT_BACKGROUND = "#ffffff"
-DARK_BACKGROUND = "#14181e"
+DARK_BACKGROUND = "#121212"
+#: The theme's variable for it: a figure's paper is the page, whatever the theme makes it.
+PAGE_BACKGROUND = "--pst-color-background"
 
 #: The dark page's ink: the dark variant of the light palette's ink (style.COLORS["ink"]).
 DARK_INK = "#dddddd"
@@ -76,7 +78,12 @@ def variable(color):
 
 def dark_stylesheet(colors, selector):
     """CSS that gives the elements matching *selector* the dark variant of each of *colors*."""
-    declarations = ";".join(f"{variable(c)}:{dark_variant(c)}" for c in sorted(set(c.lower() for c in colors)))
+    def dark(color):
+        if color == LIGHT_BACKGROUND:
+            return f"var({PAGE_BACKGROUND}, {DARK_BACKGROUND})"
+        return dark_variant(color)
+
+    declarations = ";".join(f"{variable(c)}:{dark(c)}" for c in sorted(set(c.lower() for c in colors)))
     block = "{" + declarations + "}"
     return (f"html[data-theme=dark] {selector}{block}"
             f"@media (prefers-color-scheme:dark){{html:not([data-theme]) {selector},{selector}:root{block}}}")
