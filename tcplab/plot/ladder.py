@@ -193,7 +193,7 @@ def _rows(events, flight_of, rows_per_second, compress):
 # --- segment labels ----------------------------------------------------------------
 
 #: Where along its arrow a label may sit, in order of preference.
-_ALONG = (LABEL_AT, 0.32, 0.54, 0.24, 0.62, 0.18, 0.7)
+_ALONG = (LABEL_AT, 0.32, 0.54, 0.24, 0.62, 0.18, 0.7, 0.12, 0.78)
 _LABEL_HEIGHT = LABEL_SIZE * 1.25 / 72
 
 
@@ -220,6 +220,21 @@ class _LabelBox:
         margin = 0.12 if limit < 1 else 0.05
         return (self.along * self.length - self.half_width >= 0.05
                 and self.along * self.length + self.half_width <= limit * self.length - margin)
+
+    def crosses(self, start, end):
+        """True if the line from *start* to *end* (inches) runs through this label."""
+        top = self.center[1] - self.half_width - self.half_height
+        bottom = self.center[1] + self.half_width + self.half_height
+        if max(start[1], end[1]) < top or min(start[1], end[1]) > bottom:
+            return False
+        for k in range(17):
+            t = k / 16
+            dx = start[0] + t * (end[0] - start[0]) - self.center[0]
+            dy = start[1] + t * (end[1] - start[1]) - self.center[1]
+            if (abs(dx * self.u[0] + dy * self.u[1]) <= self.half_width
+                    and abs(dx * self.normal[0] + dy * self.normal[1]) <= self.half_height):
+                return True
+        return False
 
     def overlaps(self, other):
         """Separating-axis test of two rotated rectangles."""
@@ -296,11 +311,11 @@ class _Ladder:
         return isns
 
     def relative_to(self, host, number):
-        """The ISN of *host* that *number* belongs to: the nearest one at or below it."""
-        candidates = self.isns.get(host) or []
-        if not candidates:
-            return None
-        return min(candidates, key=lambda isn: (seq_relative(number, isn) >= HALF, seq_relative(number, isn)))
+        """The ISN of *host* that *number* belongs to: the nearest one at or below it, or None
+        (the number is then shown as it is) when it lies before all of them: a segment of an
+        earlier connection whose SYN the trace does not hold."""
+        candidates = [isn for isn in self.isns.get(host) or [] if seq_relative(number, isn) < HALF]
+        return min(candidates, key=lambda isn: seq_relative(number, isn)) if candidates else None
 
     def future(self, index):
         return self.upto is not None and index is not None and index > self.upto
@@ -322,10 +337,14 @@ class _Ladder:
             t.set_path_effects(HALO)
         return t
 
-    def note_width(self, host):
-        """Inches free for a note beside *host*'s timeline, on its outer side."""
+    def note_width(self, host, y):
+        """Inches free for a note at height *y* beside *host*'s timeline, on its outer side
+        (on the left, up to the time column, or to the edge where the column is empty)."""
         x = self.margin_x(host) + self.outward(host) * 0.05
-        return x - TIME_COLUMN if self.outward(host) < 0 else WIDTH - x - 0.05
+        if self.outward(host) > 0:
+            return WIDTH - x - 0.05
+        labelled = any(abs(y - row) < ROW * 0.8 for row in self.time_rows)
+        return x - (TIME_COLUMN if labelled else 0.1)
 
     # --- the steps -----------------------------------------------------------------
     def draw(self):
@@ -402,6 +421,7 @@ class _Ladder:
         self.text(0.08, self.top - 0.17, "not to scale", "time-scale", ha="left", va="center",
                   fontsize=SMALL_SIZE, color=COLORS["faint"], style="italic")
         last_y, last_time = None, None
+        self.time_rows = []
         for i in sorted(range(len(self.events)), key=lambda i: (self.y[i], i)):
             event, y = self.events[i], self.y[i]
             if event.kind is Kind.DROP or event.time == last_time or (last_y is not None and y - last_y < ROW * 0.95):
@@ -410,6 +430,7 @@ class _Ladder:
             self.text(0.08, y, format_time(event.time), f"time-{i}", ha="left", va="center",
                       fontsize=SMALL_SIZE, color=color)
             last_y, last_time = y, event.time
+            self.time_rows.append(y)
 
     def draw_flight(self, flight):
         ax = self.ax
@@ -474,9 +495,12 @@ class _Ladder:
         return min(spans)[1] if spans else DELAY_ROWS * ROW
 
     def drop_fraction(self, flight):
-        """How far across a lost segment got: its time on the wire over the usual delay."""
+        """How far across a lost segment got: its time on the wire over the usual delay, or
+        further (up to 0.8) if its label needs the room before the ✕."""
         fraction = (flight.end.time - flight.send.time) / self.delay
-        return min(max(fraction, 0.5), 0.8)
+        span = WIDTH - 2 * SIDE if len(self.names) > 1 else 1.0
+        needed = (_text_width(self.label_text(flight)) + 0.35) / span
+        return min(max(fraction, needed, 0.5), 0.8)
 
     def draw_in_flight(self, flight, start, end):
         """Upto stops while the segment travels: draw the distance covered so far in colour."""
@@ -506,16 +530,22 @@ class _Ladder:
     def place_labels(self):
         """Write every segment's label along its arrow, away from the labels placed before it.
 
-        Each label tries the spots of `_ALONG` in turn; when all are taken, one label that
-        is in the way may move to another of its own spots to make room.
+        Each label tries the spots of `_ALONG` in turn, preferring one that no other arrow
+        runs through; when all are taken, one label that is in the way may move to another
+        of its own spots to make room, and failing that the label goes where it overlaps least.
         """
+        lines = [(start, (start[0] + limit * (end[0] - start[0]), start[1] + limit * (end[1] - start[1])))
+                 for _f, _l, start, end, _c, limit in self.labels]
         placed, options = [], []
-        for flight, label, start, end, _color, limit in self.labels:
+        for n, (flight, label, start, end, _color, limit) in enumerate(self.labels):
             choices = [_label_box(start, end, along, label, self.tag(flight) is not None) for along in _ALONG]
             fits = [box for box in choices if box.within(limit)] or choices[:1]
-            box = next((b for b in fits if not any(b.overlaps(other) for other in placed)), None)
+            free = [b for b in fits if not any(b.overlaps(other) for other in placed)]
+            clear = [b for b in free if not any(b.crosses(*line) for k, line in enumerate(lines) if k != n)]
+            box = (clear or free or [None])[0]
             if box is None:
-                box = self.make_room(fits, placed, options) or fits[0]
+                box = self.make_room(fits, placed, options) or min(
+                    choices, key=lambda b: (sum(b.overlaps(other) for other in placed), b not in fits))
             placed.append(box)
             options.append(fits)
         for (flight, label, *_, color, _limit), box in zip(self.labels, placed):
@@ -577,10 +607,11 @@ class _Ladder:
             color = COLORS["grey"]
         side = self.outward(event.host)
         width = _text_width(text, NOTE_SIZE) * (1.1 if kind is Kind.ERROR else 1.0)
-        if width > self.note_width(event.host) and self.inner_side_free(event.host, self.y[i], width):
+        room = self.note_width(event.host, self.y[i])
+        if width > room and self.inner_side_free(event.host, self.y[i], width):
             side = -side                           # a long note goes where no segment passes
         else:
-            columns = max(int(self.note_width(event.host) / _text_width("x", NOTE_SIZE)), 8)
+            columns = max(int(room / _text_width("x", NOTE_SIZE)), 8)
             text = "\n".join(textwrap.wrap(text, columns, break_long_words=False)) or text
         ha = "right" if side < 0 else "left"
         self.text(self.x[event.host] + side * (STATE_GAP + 0.05), self.y[i], text, gid,
