@@ -252,3 +252,30 @@ def test_description_requires_words():
     fig = ladder(scenarios.run("handshake"))
     with pytest.raises(ValueError, match="alt"):
         to_html(fig, "  ")
+
+
+def test_an_old_segment_of_an_unrecorded_connection_keeps_its_own_numbers():
+    from tcplab import teardown
+    trace, _ = teardown.stale_segment(time_wait=False)
+    old = next(f for f in trace.flights() if "duplicate" in (f.send.detail or ""))
+    fig = ladder(trace)
+    (label,) = [t for t in _texts(fig) if _gid(t) == f"label-{old.packet}"]
+    # seq falls in the new server's space (that is the danger); ack 1001 is before the new client's ISN.
+    assert old.segment.ack < trace.isn("client")
+    assert label.get_text() == "PSH,ACK seq=1 ack=1001 len=8"
+    assert [t.get_text() for t in _texts(fig) if _gid(t) == f"injected-{old.packet}"] == ["old duplicate"]
+
+
+def test_panels_take_only_book_figures():
+    from tcplab.plot.figure import Panels
+    with pytest.raises(ValueError, match="figures"):
+        Panels()
+    with pytest.raises(ValueError, match="figures"):
+        Panels(matplotlib.figure.Figure())
+
+
+def test_a_figure_wider_than_the_screen_can_be_scrolled_from_the_keyboard(figures):
+    html = to_html(figures["handshake"], figures["handshake"].alt)
+    assert re.search(r'<div class="tcplab-figure-scroll" tabindex="0" role="group" aria-labelledby="tcplab-[0-9a-f]+-title">',
+                     html)
+    assert 'class="tcplab-figure-open" href="#tcplab-' in html

@@ -7,6 +7,8 @@ import re
 
 import matplotlib
 
+from ..errors import InvalidArgument
+from ..validation import check_str
 from . import theme
 from .style import RC
 
@@ -107,9 +109,9 @@ def to_themed_svg(fig, alt):
 
     Deterministic, like `to_svg`: ids come from the content.
     """
-    alt = " ".join(str(alt).split())
+    alt = " ".join(check_str("alt", alt).split())
     if not alt:
-        raise ValueError("alt must describe the figure, got an empty text")
+        raise InvalidArgument("alt must be a text that describes the figure, got only white space")
     svg = _text_svg(fig)
     svg = svg[svg.index("<svg"):]
     uid = "tcplab-" + hashlib.sha1((svg + alt).encode()).hexdigest()[:10]
@@ -161,7 +163,9 @@ def to_html(fig, alt):
            f"#{figure_id}:target .tcplab-figure-open{{display:none}}"
            f"#{figure_id}:target .tcplab-figure-close{{display:inline;position:fixed;top:.5em;right:1em}}")
     return (f'<figure class="tcplab-figure" id="{figure_id}"><style>{css}</style>'
-            f'<div class="tcplab-figure-scroll">{svg}</div>'
+            # Focusable, so a keyboard can scroll it where it is wider than the screen.
+            f'<div class="tcplab-figure-scroll" tabindex="0" role="group" aria-labelledby="{uid}-title">'
+            f"{svg}</div>"
             f'<a class="tcplab-figure-open" href="#{figure_id}">Open the figure full size</a>'
             f'<a class="tcplab-figure-close" href="#{figure_id}-closed">Close the full-size figure</a>'
             f"</figure>")

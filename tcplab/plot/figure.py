@@ -10,6 +10,9 @@ copies the HTML into the page as it is, so the description travels with the figu
 
 from matplotlib.figure import Figure
 
+from ..errors import InvalidArgument
+from ..validation import check_instance
+
 
 class BookFigure(Figure):
     """A Figure with an ``alt`` text, displayed as the book's HTML figure (module docstring)."""
@@ -33,8 +36,10 @@ class Panels:
     """Figures shown side by side when the column is wide enough for all, else one under another."""
 
     def __init__(self, *figures):
-        if not figures or not all(isinstance(f, BookFigure) for f in figures):
-            raise ValueError("figures must be one or more figures drawn by tcplab.plot")
+        if not figures:
+            raise InvalidArgument("figures must be one or more figures drawn by tcplab.plot, got none")
+        for figure in figures:
+            check_instance("figures", figure, BookFigure, "a figure drawn by tcplab.plot")
         self.figures = figures
 
     def _repr_html_(self):
