@@ -107,7 +107,8 @@ def to_themed_svg(fig, alt):
     """The figure as inline SVG for an HTML page: text as text, colours that turn dark with the
     page (see `theme`), a halo behind labels, and *alt* as its accessible name and description.
 
-    Deterministic, like `to_svg`: ids come from the content.
+    Deterministic, like `to_svg`: ids come from the content.  The ``<svg>`` element's id is
+    ``tcplab-<hash>``, and every artist's gid becomes ``tcplab-<hash>-<gid>``.
     """
     alt = " ".join(check_str("alt", alt).split())
     if not alt:
@@ -139,14 +140,15 @@ def to_themed_svg(fig, alt):
     svg = _SIZE.sub(head, svg, count=1)
     opening_end = svg.index(">") + 1
     return (svg[:opening_end] + f'<title id="{uid}-title">{title}</title>'
-            f'<desc id="{uid}-desc">{html.escape(alt, quote=False)}</desc>' + style + svg[opening_end:]), uid
+            f'<desc id="{uid}-desc">{html.escape(alt, quote=False)}</desc>' + style + svg[opening_end:])
 
 
 def to_html(fig, alt):
     """The figure as the book shows it: a themed inline SVG (`to_themed_svg`) in a ``<figure>``
     that is never narrower than its text floor allows (it scrolls sideways on a narrow
     screen) and a link that opens it full size over the page (CSS ``:target``, no script)."""
-    svg, uid = to_themed_svg(fig, alt)
+    svg = to_themed_svg(fig, alt)
+    uid = re.search(r'<svg id="([^"]+)"', svg).group(1)
     natural, least = display_widths(fig)
     svg = svg.replace("<svg ", f'<svg style="width:100%;height:auto;min-width:{least:.0f}px;'
                       f'max-width:{natural:.0f}px" ', 1)

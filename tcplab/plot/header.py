@@ -130,10 +130,10 @@ def _cell(ax, name, caption, value, x, y, width, highlighted, narrow=False, fade
     caption_color = COLORS["ink"] if highlighted else COLORS["muted"]      # grey is too faint on yellow
     ax.add_patch(cell)
     if narrow:
-        # A one-bit cell is narrow: its name runs up its left side, its value sits to the right.
-        ax.text(x + 0.06, y + ROW_H / 2, caption, ha="center", va="center", fontsize=7, rotation=90,
+        # A one-bit cell is narrow: its name runs upwards in the top part, its value sits below.
+        ax.text(x + width / 2, y + 0.15, caption, ha="center", va="center", fontsize=7, rotation=90,
                 color=caption_color, zorder=4).set_gid(f"name-{name}")
-        ax.text(x + 0.135, y + ROW_H / 2, value, ha="center", va="center", fontsize=8.5, fontweight="bold",
+        ax.text(x + width / 2, y + 0.36, value, ha="center", va="center", fontsize=8.5, fontweight="bold",
                 zorder=4).set_gid(f"value-{name}")
         return
     ax.text(x + 0.05, y + 0.09, caption, ha="left", va="center", fontsize=7, color=caption_color,
