@@ -70,25 +70,11 @@ def model_for(name):
 
 
 def side_by_side(left, right, titles=(None, None)):
-    """One figure: the ladder diagram of *left* beside the ladder diagram of *right*."""
-    import matplotlib.pyplot as plt
-
+    """The ladder diagrams of *left* and *right*, shown side by side where the page is wide
+    enough and one under the other where it is not (a phone): `tcplab.plot.figure.Panels`."""
     from .plot import ladder
-    from .plot.style import new_figure
-    traces = (left, right)
-    sizes = []
-    for trace, title in zip(traces, titles):
-        fig = ladder(trace, title=title)
-        sizes.append(tuple(fig.get_size_inches()))
-        plt.close(fig)
-    width, height = sum(w for w, _ in sizes), max(h for _, h in sizes)
-    fig = new_figure(width, height)
-    x = 0.0
-    for trace, title, (w, h) in zip(traces, titles, sizes):
-        ax = fig.add_axes((x / width, 1 - h / height, w / width, h / height))
-        ladder(trace, ax=ax, title=title)
-        x += w
-    return fig
+    from .plot.figure import Panels
+    return Panels(*(ladder(trace, title=title) for trace, title in zip((left, right), titles)))
 
 
 def syn_options(trace):

@@ -245,7 +245,8 @@ def data_loss(nbytes=6000, lose=2, delay=0.05, seed=1, fast_retransmit=False):
     check_int("lose", lose, 1, math.ceil(nbytes / DEFAULT_MSS))  # at least this many data segments are sent
     drop = DropWhere(_nth_data(lose), 1, f"lose data segment {lose}")
     return _simple(OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()],
-                   title="Data with loss and retransmission", delay=delay, seed=seed, faults=[drop],
+                   title="Lost segment repaired by fast retransmit" if fast_retransmit
+                   else "Lost segment repaired after the RTO", delay=delay, seed=seed, faults=[drop],
                    client_config=Config(seed=seed, fast_retransmit=fast_retransmit))
 
 

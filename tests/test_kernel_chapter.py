@@ -135,12 +135,11 @@ def test_linux_vs_rfc_table():
     assert rows["TIME-WAIT"].textbook.startswith("240 s")
 
 
-def test_side_by_side_draws_two_ladders():
-    import matplotlib.pyplot as plt
-    fig = rt.side_by_side(rt.loopback(), rt.model_for("loopback-session"), titles=("a", "b"))
-    assert len(fig.axes) == 2
-    assert fig.get_size_inches()[0] > 10
-    plt.close(fig)
+def test_side_by_side_draws_two_ladders_that_wrap_on_a_phone():
+    panels = rt.side_by_side(rt.loopback(), rt.model_for("loopback-session"), titles=("a", "b"))
+    assert [f.alt.split(".")[0] for f in panels.figures] == ["Sequence diagram: a", "Sequence diagram: b"]
+    page = panels._repr_html_()
+    assert "flex-wrap:wrap" in page and page.count('role="img"') == 2
 
 
 # ------------------------------------------------------------------ exercises

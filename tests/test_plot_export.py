@@ -25,12 +25,14 @@ SCRIPT = textwrap.dedent("""
     matplotlib.use("Agg")
     from test_plot_helpers import sample_trace
     from tcplab.plot import ladder, state_diagram, time_sequence, header, to_svg, to_png
+    from tcplab.plot.export import to_html
     from tcplab.states import State
     t = sample_trace()
     figures = [ladder(t), ladder(t, upto=12), state_diagram({{"client": State.ESTABLISHED}}),
                time_sequence(t), header(t.flights()[0].segment, highlight=("SYN",))]
     for fig in figures:
-        print(hashlib.sha256(to_svg(fig).encode()).hexdigest(), hashlib.sha256(to_png(fig, dpi=60)).hexdigest())
+        print(hashlib.sha256(to_svg(fig).encode()).hexdigest(), hashlib.sha256(to_png(fig, dpi=60)).hexdigest(),
+              hashlib.sha256(to_html(fig, fig.alt or "a figure").encode()).hexdigest())
 """)
 
 
@@ -94,5 +96,8 @@ def test_returned_figure_displays_inline_in_jupyter():
     except Exception as error:  # no kernel installed here
         pytest.skip(f"no Jupyter kernel: {error}")
     outputs = nb.cells[0].outputs
-    images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 1, outputs
+    (shown,) = [o for o in outputs if "text/html" in o.get("data", {})]
+    assert "image/png" not in shown["data"], "the inline backend added a PNG"
+    page = shown["data"]["text/html"]
+    assert page.startswith('<figure class="tcplab-figure"') and 'role="img"' in page
+    assert "<desc " in page and "Sequence diagram: " in page

@@ -1,13 +1,15 @@
 """Matplotlib views of tcplab data: ladder diagrams, the state diagram, time-sequence graphs, headers.
 
 Every function returns a `matplotlib.figure.Figure` (it displays inline in Jupyter) and
-never calls ``plt.show()``; `to_svg` and `to_png` export one deterministically.
+never calls ``plt.show()``; `to_svg` and `to_png` export one deterministically, and
+`to_html` gives the book's form (themed inline SVG with its ``alt`` text, see `figure`).
 """
 
-from .export import to_png, to_svg, to_webp
+from .export import to_html, to_png, to_svg, to_themed_svg, to_webp
 from .fsm import state_diagram
 from .header import header
 from .ladder import ladder
 from .tsg import time_sequence
 
-__all__ = ["ladder", "state_diagram", "time_sequence", "header", "to_svg", "to_png", "to_webp"]
+__all__ = ["ladder", "state_diagram", "time_sequence", "header", "to_svg", "to_png", "to_webp",
+           "to_themed_svg", "to_html"]

@@ -1,27 +1,60 @@
-"""`BookFigure`: a matplotlib Figure that shows itself in notebooks as a compact PNG.
+"""`BookFigure`: a matplotlib Figure that shows itself in notebooks as the book shows figures.
 
-A notebook stores every figure it shows, and the website serves them; full-colour PNGs
-of line art are four times larger than they need to be.  A BookFigure is displayed as a
-palette PNG (the same picture to the eye) at the inline backend's usual 100 dpi.
+Its notebook output is HTML (`export.to_html`): an inline SVG whose text stays text, whose
+colours follow the page's light or dark theme, whose accessible name and description are
+the figure's ``alt`` (written by the drawing function from the data it drew), never
+narrower than its smallest text allows, with a link to open it full size.  Jupyter Book
+copies the HTML into the page as it is, so the description travels with the figure.
+`Panels` shows several figures side by side where they fit and stacked where they do not.
 """
 
 from matplotlib.figure import Figure
 
-DISPLAY_DPI = 100
-DISPLAY_COLORS = 64
+from ..errors import InvalidArgument
+from ..validation import check_instance
 
 
 class BookFigure(Figure):
-    """A Figure whose notebook display is a palette PNG (see the module docstring)."""
+    """A Figure with an ``alt`` text, displayed as the book's HTML figure (module docstring)."""
 
-    def _repr_png_(self):
-        from .export import to_png
-        return to_png(self, dpi=DISPLAY_DPI, colors=DISPLAY_COLORS)
+    alt = None
+
+    def description(self):
+        """The text alternative: ``alt``, or the title's words when no drawing function set one."""
+        if self.alt:
+            return self.alt
+        titles = [ax.get_title(loc) for ax in self.axes for loc in ("left", "center")]
+        named = next((t for t in titles if t), None)
+        return f"Figure: {named}" if named else "Figure drawn by tcplab (no description was given)"
+
+    def _repr_html_(self):
+        from .export import to_html
+        return to_html(self, self.description())
+
+
+class Panels:
+    """Figures shown side by side when the column is wide enough for all, else one under another."""
+
+    def __init__(self, *figures):
+        if not figures:
+            raise InvalidArgument("figures must be one or more figures drawn by tcplab.plot, got none")
+        for figure in figures:
+            check_instance("figures", figure, BookFigure, "a figure drawn by tcplab.plot")
+        self.figures = figures
+
+    def _repr_html_(self):
+        from .export import to_html
+        inner = "".join(f'<div style="flex:1 1 0;min-width:min(100%,{f.get_size_inches()[0] * 96 * 0.84:.0f}px)">'
+                        f"{to_html(f, f.description())}</div>" for f in self.figures)
+        return f'<div class="tcplab-panels" style="display:flex;flex-wrap:wrap;gap:0 1em">{inner}</div>'
+
+    def __repr__(self):
+        return f"Panels({len(self.figures)} figures)"
 
 
 def register_display():
-    """In IPython, show BookFigures through `_repr_png_` (the inline backend would otherwise
-    claim them as Figures).  Outside IPython this does nothing."""
+    """In IPython, show BookFigures through `_repr_html_` only: the inline backend would
+    otherwise add a PNG of every Figure.  Outside IPython this does nothing."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -29,6 +62,7 @@ def register_display():
     shell = get_ipython()
     if shell is None:
         return
-    formatter = shell.display_formatter.formatters["image/png"]
-    if BookFigure not in formatter.type_printers:
-        formatter.for_type(BookFigure, BookFigure._repr_png_)
+    formatters = shell.display_formatter.formatters
+    if BookFigure not in formatters["text/html"].type_printers:
+        formatters["text/html"].for_type(BookFigure, BookFigure._repr_html_)
+        formatters["image/png"].for_type(BookFigure, lambda fig: None)

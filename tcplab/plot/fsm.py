@@ -17,6 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from ..states import TRANSITIONS, State, Transition
+from .describe import state_diagram_description
 from .style import COLORS, WIDTH, figure_and_axes, host_color, styled
 
 HEIGHT = 8.6
@@ -138,6 +139,9 @@ class _Diagram:
             and (row.drawn or row in self.last.values()) for row in TRANSITIONS)
         self.bottom, self.top, height = self.extent()
         self.fig, self.ax = figure_and_axes(ax, WIDTH, height)
+        if ax is None:
+            shown = [s for s in State if s in self.states]
+            self.fig.alt = state_diagram_description(title, self.current, self.last, shown)
         self.boxes = {}
         self.centers = {}
 
@@ -247,12 +251,12 @@ class _Diagram:
         """Figure 5 style: the event over a rule over the action."""
         x, y = point
         box = dict(boxstyle="square,pad=0.08", facecolor="white", edgecolor="none", alpha=0.9)
-        event = self.ax.text(x, y + 0.015, row.event, ha="center", va="bottom", fontsize=6.8, color=color,
+        event = self.ax.text(x, y + 0.015, row.event, ha="center", va="bottom", fontsize=7, color=color,
                              bbox=box, zorder=5)
         event.set_gid(f"transition-label-{i}")
         event.set_label(row.label)
         if row.action:
-            action = self.ax.text(x, y - 0.015, row.action, ha="center", va="top", fontsize=6.8,
+            action = self.ax.text(x, y - 0.015, row.action, ha="center", va="top", fontsize=7,
                                   color=color, style="italic", bbox=box, zorder=5)
             action.set_gid(f"transition-action-{i}")
             half = max(len(row.event), len(row.action)) * 6.8 * 0.0083 / 2

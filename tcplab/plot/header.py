@@ -10,6 +10,7 @@ import ipaddress
 from matplotlib.patches import Rectangle
 
 from ..segment import Flags, Segment
+from .describe import header_description
 from .style import COLORS, WIDTH, figure_and_axes, styled
 
 FLAG_NAMES = ("CWR", "ECE", "URG", "ACK", "PSH", "RST", "SYN", "FIN")
@@ -89,7 +90,10 @@ def header(segment, *, highlight=(), src_ip=None, dst_ip=None, ax=None, title=No
         title = f"TCP header of {segment}"
     top = 0.62 if title else 0.3
     height = top + 0.25 + len(ROWS) * ROW_H + 0.35
+    own_figure = ax is None
     fig, ax = figure_and_axes(ax, WIDTH, height)
+    if own_figure:
+        fig.alt = header_description(segment, highlight)
     ax.set_xlim(0, WIDTH)
     ax.set_ylim(height, 0)
     ax.set_axis_off()
@@ -97,11 +101,11 @@ def header(segment, *, highlight=(), src_ip=None, dst_ip=None, ax=None, title=No
         ax.text(0.1, 0.12, title, ha="left", va="top", fontsize=10, fontweight="bold").set_gid("title")
 
     for bit in range(32):                                   # the bit ruler
-        ax.text(LEFT + (bit + 0.5) * BIT, top + 0.12, str(bit), ha="center", va="center", fontsize=5.5,
+        ax.text(LEFT + (bit + 0.5) * BIT, top + 0.12, str(bit), ha="center", va="center", fontsize=7,
                 color=COLORS["faint"]).set_gid(f"bit-{bit}")
     y = top + 0.25
     for r, row in enumerate(ROWS):
-        ax.text(LEFT - 0.08, y + ROW_H / 2, f"{4 * r}", ha="right", va="center", fontsize=6,
+        ax.text(LEFT - 0.08, y + ROW_H / 2, f"{4 * r}", ha="right", va="center", fontsize=7,
                 color=COLORS["faint"]).set_gid(f"offset-{4 * r}")
         for name, caption, first, bits in row:
             _cell(ax, name, caption, values[name], LEFT + first * BIT, y, bits * BIT, name in highlighted,
@@ -109,7 +113,7 @@ def header(segment, *, highlight=(), src_ip=None, dst_ip=None, ax=None, title=No
         y += ROW_H
     if segment.flags & Flags.ACK == 0:
         ax.text(LEFT + 31.7 * BIT, top + 0.25 + 2.5 * ROW_H, "not used: the ACK bit is 0", ha="right",
-                va="center", fontsize=6.5, style="italic", color=COLORS["muted"], zorder=4).set_gid("note-ack")
+                va="center", fontsize=7, style="italic", color=COLORS["muted"], zorder=4).set_gid("note-ack")
     ax.text(LEFT, y + 0.2, f"{src}:{segment.sport} → {dst}:{segment.dport}   ·   {len(segment.payload)} bytes "
             f"of data follow the header", ha="left", va="center", fontsize=7, color=COLORS["muted"]).set_gid(
         "caption")
@@ -123,14 +127,16 @@ def _cell(ax, name, caption, value, x, y, width, highlighted, narrow=False, fade
     cell = Rectangle((x, y), width, ROW_H, facecolor=fill, edgecolor=COLORS["ink"],
                      lw=1.6 if highlighted else 0.7, zorder=3 if highlighted else 2)
     cell.set_gid(f"field-{name}")
+    caption_color = COLORS["ink"] if highlighted else COLORS["muted"]      # grey is too faint on yellow
     ax.add_patch(cell)
     if narrow:
-        ax.text(x + width / 2, y + 0.1, caption, ha="center", va="center", fontsize=4.8,
-                color=COLORS["muted"], zorder=4).set_gid(f"name-{name}")
-        ax.text(x + width / 2, y + 0.3, value, ha="center", va="center", fontsize=9, fontweight="bold",
+        # A one-bit cell is narrow: its name runs upwards in the top part, its value sits below.
+        ax.text(x + width / 2, y + 0.15, caption, ha="center", va="center", fontsize=7, rotation=90,
+                color=caption_color, zorder=4).set_gid(f"name-{name}")
+        ax.text(x + width / 2, y + 0.36, value, ha="center", va="center", fontsize=8.5, fontweight="bold",
                 zorder=4).set_gid(f"value-{name}")
         return
-    ax.text(x + 0.05, y + 0.09, caption, ha="left", va="center", fontsize=6, color=COLORS["muted"],
+    ax.text(x + 0.05, y + 0.09, caption, ha="left", va="center", fontsize=7, color=caption_color,
             zorder=4).set_gid(f"name-{name}")
     size = 8 if name == "options" or width < 4 * BIT + 0.01 else 9.5
     ax.text(x + width / 2, y + 0.28, value, ha="center", va="center", fontsize=size,

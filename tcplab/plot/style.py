@@ -1,4 +1,4 @@
-"""The look shared by every figure: one font, one palette, white paper.
+"""The look shared by every figure: one font, one palette, paper that follows the page.
 
 `RC` is applied with `matplotlib.rc_context` inside each drawing function (the
 `styled` decorator) and again when exporting, so importing tcplab never changes
@@ -27,7 +27,7 @@ RC = {
     "axes.labelcolor": "#222222",
     "xtick.color": "#444444",
     "ytick.color": "#444444",
-    # White paper, so figures stay readable on the book's dark theme.
+    # White paper; the book's SVG turns it (and every colour) dark on a dark page (theme.py).
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
@@ -44,26 +44,26 @@ RC = {
 COLORS = {
     "ink": "#222222",
     "muted": "#666666",
-    "faint": "#9a9a9a",
+    "faint": "#6b6b6b",
     "grey": "#c4c4c4",        # what has not happened yet (``upto``)
     "grey_fill": "#f3f3f3",
     "client": "#0b6bb0",      # segments sent by the client, the client's states
     "client_fill": "#e3eff9",
-    "server": "#0d8a63",      # segments sent by the server, the server's states
+    "server": "#0a7a57",      # segments sent by the server, the server's states
     "server_fill": "#dff3ea",
     "both": "#3d3d3d",
-    "unusual": "#b5539a",
-    "retransmission": "#e08a00",
+    "unusual": "#a5468b",
+    "retransmission": "#a36100",
     "drop": "#d1301f",
     "timer": "#7b4fa6",
     "highlight": "#ffd84d",
     "highlight_fill": "#fff4c2",
-    "ack": "#0d8a63",
-    "window": "#9a8a1f",
+    "ack": "#0a7a57",
+    "window": "#786a12",
 }
 
 #: Colours of further hosts, after "client" and "server".
-EXTRA_HOST_COLORS = ("#7b4fa6", "#b5539a", "#6b6b6b")
+EXTRA_HOST_COLORS = ("#7b4fa6", "#a5468b", "#6b6b6b")
 
 
 def host_color(name, index=0):

@@ -14,6 +14,7 @@ from matplotlib.lines import Line2D
 from ..segment import Flags
 from ..seqspace import seq_sub
 from ..trace import Kind
+from .describe import time_sequence_description
 from .style import COLORS, WIDTH, check_choice, host_color, new_figure, styled
 
 HEIGHT = 4.2
@@ -58,7 +59,7 @@ def _fit_window(ax, flights, relative, windows):
     ax.set_ylim(bottom - 0.06 * span, high + 0.06 * span)
     if window_top > high:
         note = ax.text(0.99, 0.98, "the window line (ack + window) runs above the top", transform=ax.transAxes,
-                       ha="right", va="top", fontsize=6.5, style="italic", color=COLORS["window"])
+                       ha="right", va="top", fontsize=7.5, style="italic", color=COLORS["window"])
         note.set_gid("window-note")
 
 
@@ -79,6 +80,7 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
     if ax is None:
         fig = new_figure(WIDTH, HEIGHT)
         ax = fig.add_axes((0.1, 0.12, 0.87, 0.76 if title != "" else 0.84))
+        fig.alt = time_sequence_description(trace, host, flights)
     fig = ax.figure
     color = host_color(host, names.index(host))[0]
 
@@ -98,7 +100,7 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
         for flag in (Flags.SYN, Flags.FIN):
             if f.segment.flags & flag:
                 note = ax.annotate(flag.name, (x, high), xytext=(3, 0), textcoords="offset points",
-                                   fontsize=6.5, color=COLORS["muted"], va="center")
+                                   fontsize=7.5, color=COLORS["muted"], va="center")
                 note.set_gid(f"flag-{f.packet}")
 
     acks = [e for e in trace.events if e.kind is Kind.DELIVER and e.host == host
@@ -147,7 +149,7 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
         handles.append(Line2D([], [], color=COLORS["ack"], lw=1.3, label=f"ACK from {peer}"))
         handles.append(Line2D([], [], color=COLORS["window"], lw=1.1, linestyle=(0, (4, 2)),
                               label="ACK + window"))
-    legend = ax.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.9,
+    legend = ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True, framealpha=0.9,
                        edgecolor="#dddddd")
     legend.set_gid("legend")
     return fig
