@@ -22,7 +22,44 @@
       if (icon.closest(WIDGET)) icon.setAttribute("data-fa-i2svg", "");
     });
   }
+  // 3. Names for controls that have none: Play's icon buttons and a slider's handle (named by
+  //    its description, e.g. "step").
+  var PLAY_NAMES = ["play", "stop", "repeat"];
+  function name(node) {
+    if (node.nodeType !== 1) return;
+    node.querySelectorAll(".widget-play").forEach(function (play) {
+      Array.prototype.forEach.call(play.querySelectorAll(":scope > button"), function (button, k) {
+        if (!button.hasAttribute("aria-label")) button.setAttribute("aria-label", PLAY_NAMES[k] || "button");
+      });
+    });
+    node.querySelectorAll(".widget-slider").forEach(function (slider) {
+      var label = slider.querySelector(".widget-label");
+      var handle = slider.querySelector("[role=slider]");
+      if (handle && label && label.textContent && !handle.hasAttribute("aria-label")) {
+        handle.setAttribute("aria-label", label.textContent);
+      }
+    });
+  }
   new MutationObserver(function (records) {
-    records.forEach(function (record) { record.addedNodes.forEach(mark); });
+    records.forEach(function (record) {
+      record.addedNodes.forEach(mark);
+      record.addedNodes.forEach(name);
+    });
   }).observe(document.documentElement, { childList: true, subtree: true });
+  // 4. A tcplab stepper's "next" and "previous" are the neighbours of its active step button
+  //    (tcplab/widgets/style.py), so the button pressed is hidden once its step is shown: give
+  //    the focus to the new "next" (or "previous"), so Enter, Enter... keeps stepping.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".tcplab-nav .widget-toggle-button");
+    if (!button || !button.matches(":focus")) return;
+    var forward = button.previousElementSibling && button.previousElementSibling.classList.contains("mod-active");
+    var group = button.parentElement;
+    requestAnimationFrame(function () {
+      var active = group.querySelector(".mod-active");
+      if (!active) return;
+      var target = forward ? active.nextElementSibling : active.previousElementSibling;
+      if (!target || target === group.firstElementChild) target = forward ? active.previousElementSibling : active.nextElementSibling;
+      if (target) target.focus();
+    });
+  }, true);
 })();
