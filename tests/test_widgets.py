@@ -318,22 +318,26 @@ def test_losing_the_final_ack_makes_the_server_retransmit_its_fin_and_time_wait_
         assert trace.state_at("server", len(trace.events) - 1) is State.CLOSED
 
 
-def test_what_if_widget_links_each_chooser_to_its_variants():
+def test_what_if_widget_links_each_chooser_to_its_cases():
     w = tw.WhatIf.for_scenario("lost-final-ack")
     assert [s.description for s in w.switches] == ["who closes first"]
-    assert len(w.choosers) == 2, "one loss chooser per setting of the switch"
+    assert len(w.choosers) == len(w.panels) == 2, "one loss chooser and one set of controls per setting"
     for chooser in w.choosers:
         assert chooser.value == "the final ACK"
-    links = {(l.source[0].model_id, l.source[1]) for l in w.links}
-    assert {(c.model_id, "index") for c in w.choosers} <= links
-    assert (w.switches[0].model_id, "index") in links
-    assert len(w.steppers) == sum(len(v) for v in w.variants.values())
-    # each stepper opens at the step where its segment is lost
-    for stepper in w.steppers:
-        drops = [i for i, e in enumerate(stepper.trace.events) if e.kind is Kind.DROP]
-        if drops:
-            assert drops[0] in stepper.steps[stepper.step - 1].events
+    links = {(l.source[0].model_id, l.source[1]): (l.target[0].model_id, l.target[1]) for l in w.links}
+    assert links[(w.switches[0].model_id, "index")][1] == "selected_index"
+    for chooser, panel, (path, variants) in zip(w.choosers, w.panels, w.variants.items()):
+        assert len(panel.cases) == len(variants) == len(chooser.options)
+        assert links[(chooser.model_id, "index")][1] == "selected_index"
+        assert panel.count == max(len(s) for s in w.steps[path])
+        assert panel.controls.slider.value == panel.count, "each case opens on its whole story"
+        assert "tcplab-stepper" in panel._dom_classes
+        for case, steps in zip(panel.cases, w.steps[path]):
+            # the last caption stays up to the panel's last step
+            last = " ".join(f"tcplab-at-{n}" for n in range(len(steps), panel.count + 1))
+            assert f"<div class='{last}'><div class='tcplab-caption'>Step {len(steps)} of" in case.value
     assert "tcplab-whatif" in w._dom_classes and "tcplab-static" in w.static_html()
+    assert repr(w) == "WhatIf('What if the final ACK is lost?', 20 cases)"
 
 
 def test_what_if_rejects_unknown_names_and_simulates_on_demand():

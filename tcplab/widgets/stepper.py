@@ -44,15 +44,16 @@ def states_text(trace, index):
     return ", ".join(f"{name} {state}" for name, state in states if state is not None)
 
 
-def captions_html(trace, steps, fields=True):
+def captions_html(trace, steps, fields=True, through=None):
     """One caption per step (CSS shows the current one), inside a polite live region; with
-    *fields*, a table of the step's segment fields."""
+    *fields*, a table of the step's segment fields; the last caption stays up to step *through*."""
     count = len(steps)
     parts = []
     for step in steps:
         event = trace.events[step.last]
+        shown = range(step.number, (through or count) + 1) if step.number == count else (step.number,)
         parts.append(
-            f"<div class='tcplab-at-{step.number}'><div class='tcplab-caption'>Step {step.number} of {count}: "
+            f"<div class='{' '.join(f'tcplab-at-{n}' for n in shown)}'><div class='tcplab-caption'>Step {step.number} of {count}: "
             f"{html.escape(step_text(trace, step))}<span class='tcplab-time'>t = {event.time:.3f} s</span></div>"
             f"<div class='tcplab-states'>{html.escape(states_text(trace, step.last))}</div>"
             + (f"<div class='tcplab-table'>{fields_table(trace, step.events)}</div>" if fields else "")
@@ -69,6 +70,63 @@ def static_html(trace, svg, note):
     """The static copy of a widget: its whole drawing and a note on what the widget adds."""
     return (f"{static_stylesheet()}<div class='tcplab-static'><p class='tcplab-note'>{html.escape(note)}</p>"
             f"{svg}</div>")
+
+
+def check_start(start, count):
+    """The first step to show, 1..*count*, from an int, "first" or "last"."""
+    if start == "first":
+        return 1
+    if start == "last":
+        return count
+    if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= count:
+        raise ValueError(f"start must be 'first', 'last' or a step in 1..{count}; got {start!r}")
+    return start
+
+
+class View:
+    """What a stepper shows of one trace, as HTML: the marked drawing(s) and every step's caption.
+
+    With *through* (more steps than this trace has, when several traces share one set of
+    controls), the last caption stays shown up to step *through*.
+    """
+
+    def __init__(self, trace, steps, *, name, ladder=None, state_diagram=None, show_states=True, fields=True,
+                 through=None):
+        self.ladder_svg = ladder_svg(trace, steps, ladder, f"Ladder diagram of {name}")
+        drawings = [f"<div class='tcplab-drawing tcplab-ladder'>{self.ladder_svg}</div>"]
+        if show_states:
+            fsm = state_diagram_svg(trace, steps, state_diagram,
+                                    f"State diagram of {name}: each host's current state is outlined")
+            drawings.append(f"<div class='tcplab-drawing tcplab-fsm'>{fsm}</div>")
+        self.drawing_html = f"<div class='tcplab-view'>{''.join(drawings)}</div>"
+        self.captions_html = captions_html(trace, steps, fields, through)
+
+
+class Controls:
+    """Play, the slider and previous / next, jslinked to each other and to a hidden Tab (``frames``)
+    whose selected child is the step shown; ``box`` holds the visible controls."""
+
+    def __init__(self, count, start, interval):
+        placeholder = widgets.Box()     # one empty child, count + 1 times: the Tab only holds the step
+        self.frames = widgets.Tab(children=[placeholder] * (count + 1), selected_index=start)
+        self.frames.add_class("tcplab-steps")
+        self.play = widgets.Play(value=start, min=1, max=count, step=1, interval=interval, show_repeat=False,
+                                 description="play the steps", tooltip="play the steps")
+        self.slider = widgets.IntSlider(value=start, min=1, max=count, step=1, description="step",
+                                        continuous_update=True, readout=True,
+                                        layout=widgets.Layout(width="min(100%, 360px)"))
+        self.nav = widgets.ToggleButtons(
+            options=[(f"step {i}", i) for i in range(count + 1)], index=start,
+            tooltips=[""] + [f"go to step {i}" for i in range(1, count + 1)],
+            style={"button_width": "auto"})
+        self.nav.add_class("tcplab-nav")
+        self.links = [
+            widgets.jslink((self.play, "value"), (self.slider, "value")),
+            widgets.jslink((self.slider, "value"), (self.frames, "selected_index")),
+            widgets.jslink((self.nav, "index"), (self.slider, "value")),
+        ]
+        self.box = widgets.HBox([self.play, self.slider, self.nav], layout=widgets.Layout(flex_flow="row wrap"))
+        self.box.add_class("tcplab-controls")
 
 
 class Stepper(widgets.VBox):
@@ -107,46 +165,18 @@ class Stepper(widgets.VBox):
         self.trace = trace
         self.steps = select_steps(trace, steps, max_frames)
         count = len(self.steps)
-        if start == "first":
-            start = 1
-        elif start == "last":
-            start = count
-        if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= count:
-            raise ValueError(f"start must be 'first', 'last' or a step in 1..{count}; got {start!r}")
-        name = title or trace.title or "the trace"
-        ladder_text = ladder_svg(trace, self.steps, ladder, f"Ladder diagram of {name}")
-        self.ladder_svg = ladder_text
-        drawings = [f"<div class='tcplab-drawing tcplab-ladder'>{ladder_text}</div>"]
-        if show_states:
-            fsm = state_diagram_svg(trace, self.steps, state_diagram,
-                                    f"State diagram of {name}: each host's current state is outlined")
-            drawings.append(f"<div class='tcplab-drawing tcplab-fsm'>{fsm}</div>")
-        self.drawing = widgets.HTML(f"<div class='tcplab-view'>{''.join(drawings)}</div>")
-        self.captions = widgets.HTML(captions_html(trace, self.steps, fields))
-
-        placeholder = widgets.Box()     # one empty child shown count + 1 times: the Tab only holds the step
-        self.frames = widgets.Tab(children=[placeholder] * (count + 1), selected_index=start)
-        self.frames.add_class("tcplab-steps")
-        self.play = widgets.Play(value=start, min=1, max=count, step=1, interval=interval, show_repeat=False,
-                                 description="play the steps", tooltip="play the steps")
-        self.slider = widgets.IntSlider(value=start, min=1, max=count, step=1, description="step",
-                                        continuous_update=True, readout=True,
-                                        layout=widgets.Layout(width="min(100%, 360px)"))
-        self.nav = widgets.ToggleButtons(
-            options=[(f"step {i}", i) for i in range(count + 1)], index=start,
-            tooltips=[""] + [f"go to step {i}" for i in range(1, count + 1)],
-            style={"button_width": "auto"})
-        self.nav.add_class("tcplab-nav")
-        self.links = [
-            widgets.jslink((self.play, "value"), (self.slider, "value")),
-            widgets.jslink((self.slider, "value"), (self.frames, "selected_index")),
-            widgets.jslink((self.nav, "index"), (self.slider, "value")),
-        ]
+        start = check_start(start, count)
+        view = View(trace, self.steps, name=title or trace.title or "the trace", ladder=ladder,
+                    state_diagram=state_diagram, show_states=show_states, fields=fields)
+        self.ladder_svg = view.ladder_svg
+        self.drawing = widgets.HTML(view.drawing_html)
+        self.captions = widgets.HTML(view.captions_html)
+        controls = Controls(count, start, interval)
+        self.play, self.slider, self.nav, self.frames, self.links = (
+            controls.play, controls.slider, controls.nav, controls.frames, controls.links)
         header = widgets.HTML((stylesheet(count) if style else "")
                               + (f"<div class='tcplab-caption'>{html.escape(title)}</div>" if title else ""))
-        controls = widgets.HBox([self.play, self.slider, self.nav], layout=widgets.Layout(flex_flow="row wrap"))
-        controls.add_class("tcplab-controls")
-        super().__init__([header, controls, self.frames, self.captions, self.drawing], **kwargs)
+        super().__init__([header, controls.box, self.frames, self.captions, self.drawing], **kwargs)
         self.add_class("tcplab-stepper")
         self.build_seconds = time.perf_counter() - began
 

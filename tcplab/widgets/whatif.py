@@ -23,7 +23,8 @@ from ..seqspace import seq_relative
 from ..states import State
 from ..trace import Kind
 from ..validation import check_choice, check_int
-from .stepper import Stepper, _display_with_static, ending_text, static_html
+from .stepper import Controls, Stepper, View, _display_with_static, ending_text, static_html
+from .steps import select_steps
 from .style import stylesheet
 
 NOTHING = "nothing (as it is)"
@@ -199,34 +200,28 @@ def _summary(variant):
     return f"<p class='tcplab-summary'>{html.escape(lost)} {html.escape(ends)} ({again}.)</p>"
 
 
-def _first_drop_step(stepper):
-    drops = [i for i, e in enumerate(stepper.trace.events) if e.kind is Kind.DROP]
-    if not drops:
-        return 1
-    return next(s.number for s in stepper.steps if drops[0] in s.events)
-
-
 class WhatIf(widgets.VBox):
     """Choose a segment to lose (and the switches' settings) and step through what follows.
 
-    *conv* is a `Conversation` (see `CONVERSATIONS`); keyword arguments go to each `Stepper`
-    (the state diagram and the field tables are off by default: a what-if holds dozens of
-    steppers, and the ladder's labels already give each segment's flags, seq and ack).
+    *conv* is a `Conversation` (see `CONVERSATIONS`).  For each setting of the switches, one set
+    of controls steps through whichever case the loss chooser shows: every case is one HTML
+    widget (its drawing and captions) in a Tab jslinked to the chooser, so a what-if with dozens
+    of cases stays light.  The state diagram and the field tables are off by default: the
+    ladder's labels already give each segment's flags, seq and ack.
     """
 
     css_class = "tcplab-whatif"
 
-    def __init__(self, conv, *, max_frames=40, show_states=False, fields=False, **stepper_kwargs):
+    def __init__(self, conv, *, max_frames=40, interval=1200, show_states=False, fields=False):
         began = time.perf_counter()
         self.conversation = conv
-        self.stepper_kwargs = dict(max_frames=max_frames, show_states=show_states, fields=fields, style=False,
-                                   **stepper_kwargs)
+        self.options = dict(max_frames=max_frames, interval=interval, show_states=show_states, fields=fields)
         self.switches = [widgets.ToggleButtons(options=list(s.options), description=s.label,
                                                style={"description_width": "initial", "button_width": "auto"})
                          for s in conv.switches]
-        self.variants, self.choosers, self.steppers, self.links = {}, [], [], []
+        self.variants, self.steps, self.choosers, self.panels, self.links = {}, {}, [], [], []
         body = self._level(0, {}, ())
-        most = max(s.frame_count for s in self.steppers)
+        most = max(p.count for p in self.panels)
         header = widgets.HTML(stylesheet(most) + f"<div class='tcplab-caption'>{html.escape(conv.title)}</div>")
         switches = widgets.HBox(self.switches, layout=widgets.Layout(flex_flow="row wrap"))
         switches.add_class("tcplab-choices")
@@ -248,26 +243,32 @@ class WhatIf(widgets.VBox):
         return tab
 
     def _panel(self, settings, path):
+        """The loss chooser, one set of controls and one HTML widget per case, for one setting."""
         variants = loss_variants(self.conversation, **settings)
-        self.variants[path] = variants
-        steppers = []
-        for v in variants:
-            s = Stepper(v.trace, **self.stepper_kwargs)
-            s.step = _first_drop_step(s)
-            s.children = (widgets.HTML(_summary(v)),) + s.children
-            steppers.append(s)
-        self.steppers.extend(steppers)
+        steps = [select_steps(v.trace, max_frames=self.options["max_frames"]) for v in variants]
+        count = max(len(s) for s in steps)
+        cases = []
+        for v, case_steps in zip(variants, steps):
+            view = View(v.trace, case_steps, name=v.label, show_states=self.options["show_states"],
+                        fields=self.options["fields"], through=count)
+            cases.append(widgets.HTML(_summary(v) + view.captions_html + view.drawing_html))
+            if not hasattr(self, "static_svg"):
+                self.static_svg = view.ladder_svg     # the first case: the conversation as it is
+        self.variants[path], self.steps[path] = variants, steps
         labels = [v.label for v in variants]
         first = self.conversation.first_loss
         index = labels.index(first) if first in labels else 0
         chooser = widgets.Dropdown(options=labels, index=index, description="lose",
                                    style={"description_width": "initial"})
-        tab = widgets.Tab(children=steppers, selected_index=index)
+        tab = widgets.Tab(children=cases, selected_index=index)
         tab.add_class("tcplab-frames")
-        self.links.append(widgets.jslink((chooser, "index"), (tab, "selected_index")))
+        controls = Controls(count, count, self.options["interval"])
+        self.links += [widgets.jslink((chooser, "index"), (tab, "selected_index"))] + controls.links
         self.choosers.append(chooser)
-        panel = widgets.VBox([chooser, tab])
-        panel.add_class("tcplab-choices")
+        panel = widgets.VBox([chooser, controls.box, controls.frames, tab])
+        panel.add_class("tcplab-stepper")
+        panel.count, panel.controls, panel.cases = count, controls, cases
+        self.panels.append(panel)
         return panel
 
     @classmethod
@@ -287,23 +288,23 @@ class WhatIf(widgets.VBox):
             check_choice("lose", lose, tuple(names))
             n = names.index(lose) + 1
             faults = [DropWhere(_drop_from(n, times), times, f"lose {lose}")]
-        return Stepper(self.conversation.run(faults=faults, **settings), max_frames=self.stepper_kwargs["max_frames"])
+        return Stepper(self.conversation.run(faults=faults, **settings), max_frames=self.options["max_frames"])
 
     @property
-    def frame_count(self):
-        return sum(s.frame_count for s in self.steppers)
+    def case_count(self):
+        return sum(len(v) for v in self.variants.values())
 
     def static_html(self):
-        first = self.steppers[0]
-        return static_html(first.trace, first.ladder_svg,
+        first = next(iter(self.variants.values()))[0]
+        return static_html(first.trace, self.static_svg,
                            f"The conversation as it is; with JavaScript, lose any of its segments "
-                           f"({len(self.steppers) - len(self.variants)} cases) and step through what follows.")
+                           f"({self.case_count - len(self.variants)} cases) and step through what follows.")
 
     def _ipython_display_(self):
         _display_with_static(self)
 
     def __repr__(self):
-        return f"WhatIf({self.conversation.title!r}, {len(self.steppers)} variants, {self.frame_count} steps)"
+        return f"WhatIf({self.conversation.title!r}, {self.case_count} cases)"
 
 
 __all__ = ["WhatIf", "Conversation", "Switch", "CONVERSATIONS", "loss_variants", "segment_names"]
