@@ -200,6 +200,33 @@ def _summary(variant):
     return f"<p class='tcplab-summary'>{html.escape(lost)} {html.escape(ends)} ({again}.)</p>"
 
 
+#: Cases already simulated and drawn, by (conversation, settings, options); and for each
+#: (conversation, settings) the ladder of the conversation as it is, for the static copy.
+_CASES = {}
+_STATIC = {}
+
+
+def _cases(conv, settings, options):
+    """(variants, their steps, the most steps, one HTML page per case) for *conv* with *settings*:
+    simulated and drawn once per process, so two widgets of one conversation share the work."""
+    key = (conv.build, tuple(sorted(settings.items())), tuple(sorted(options.items())))
+    if key not in _CASES:
+        variants = loss_variants(conv, **settings)
+        steps = [select_steps(v.trace, max_frames=options["max_frames"]) for v in variants]
+        count = max(len(s) for s in steps)
+        pages = []
+        for v, case_steps in zip(variants, steps):
+            view = View(v.trace, case_steps, name=v.label, show_states=options["show_states"],
+                        fields=options["fields"], through=count)
+            pages.append(_summary(v) + view.captions_html + view.drawing_html)
+            _STATIC.setdefault(key[:2], view.ladder_svg)
+        if len(_CASES) >= 16:
+            _CASES.pop(next(iter(_CASES)))
+        _CASES[key] = variants, steps, count, pages
+    return _CASES[key]
+
+
+
 class WhatIf(widgets.VBox):
     """Choose a segment to lose (and the switches' settings) and step through what follows.
 
@@ -244,16 +271,10 @@ class WhatIf(widgets.VBox):
 
     def _panel(self, settings, path):
         """The loss chooser, one set of controls and one HTML widget per case, for one setting."""
-        variants = loss_variants(self.conversation, **settings)
-        steps = [select_steps(v.trace, max_frames=self.options["max_frames"]) for v in variants]
-        count = max(len(s) for s in steps)
-        cases = []
-        for v, case_steps in zip(variants, steps):
-            view = View(v.trace, case_steps, name=v.label, show_states=self.options["show_states"],
-                        fields=self.options["fields"], through=count)
-            cases.append(widgets.HTML(_summary(v) + view.captions_html + view.drawing_html))
-            if not hasattr(self, "static_svg"):
-                self.static_svg = view.ladder_svg     # the first case: the conversation as it is
+        variants, steps, count, pages = _cases(self.conversation, settings, self.options)
+        cases = [widgets.HTML(page) for page in pages]
+        if not hasattr(self, "static_svg"):
+            self.static_svg = _STATIC[(self.conversation.build, tuple(sorted(settings.items())))]
         self.variants[path], self.steps[path] = variants, steps
         labels = [v.label for v in variants]
         first = self.conversation.first_loss
