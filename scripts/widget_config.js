@@ -25,26 +25,24 @@
   // 3. Names for controls that have none: Play's icon buttons and a slider's handle (named by
   //    its description, e.g. "step").
   var PLAY_NAMES = ["play", "stop", "repeat"];
-  function name(node) {
-    if (node.nodeType !== 1) return;
-    node.querySelectorAll(".widget-play").forEach(function (play) {
-      Array.prototype.forEach.call(play.querySelectorAll(":scope > button"), function (button, k) {
-        if (!button.hasAttribute("aria-label")) button.setAttribute("aria-label", PLAY_NAMES[k] || "button");
-      });
+  var naming = false;
+  function name() {
+    naming = false;
+    document.querySelectorAll(".widget-play > button:not([aria-label])").forEach(function (button) {
+      var k = Array.prototype.indexOf.call(button.parentElement.children, button);
+      button.setAttribute("aria-label", PLAY_NAMES[k] || "button");
     });
-    node.querySelectorAll(".widget-slider").forEach(function (slider) {
-      var label = slider.querySelector(".widget-label");
-      var handle = slider.querySelector("[role=slider]");
-      if (handle && label && label.textContent && !handle.hasAttribute("aria-label")) {
-        handle.setAttribute("aria-label", label.textContent);
-      }
+    document.querySelectorAll(".widget-slider [role=slider]:not([aria-label])").forEach(function (handle) {
+      var label = handle.closest(".widget-slider").querySelector(".widget-label");
+      if (label && label.textContent) handle.setAttribute("aria-label", label.textContent);
     });
   }
   new MutationObserver(function (records) {
-    records.forEach(function (record) {
-      record.addedNodes.forEach(mark);
-      record.addedNodes.forEach(name);
-    });
+    records.forEach(function (record) { record.addedNodes.forEach(mark); });
+    if (!naming) {                     // once per frame, after the widgets have rendered their parts
+      naming = true;
+      requestAnimationFrame(name);
+    }
   }).observe(document.documentElement, { childList: true, subtree: true });
   // 4. A tcplab stepper's "next" and "previous" are the neighbours of its active step button
   //    (tcplab/widgets/style.py), so the button pressed is hidden once its step is shown: give

@@ -62,8 +62,8 @@ def captions_html(trace, steps, fields=True, through=None):
 
 
 def ending_text(trace):
-    """How the trace ends, in one sentence: each host's final state and the time."""
-    return f"At t = {trace.events[-1].time:.3f} s: {states_text(trace, len(trace.events) - 1)}."
+    """How the trace ends: "At t = 1.150 s: client ESTABLISHED, server ESTABLISHED"."""
+    return f"At t = {trace.events[-1].time:.3f} s: {states_text(trace, len(trace.events) - 1)}"
 
 
 def static_html(trace, svg, note):

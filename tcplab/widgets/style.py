@@ -73,8 +73,8 @@ table.tcplab-fields td.tcplab-what { white-space: normal; min-width: 10em; }
 .tcplab-whatif .widget-dropdown { width: auto; max-width: 100%; }
 .tcplab-whatif .widget-dropdown > select { max-width: 100%; }
 .tcplab-whatif .widget-label { width: auto; min-width: 0; }
-[data-theme="dark"] .tcplab-drawing svg, body[data-jp-theme-light="false"] .tcplab-drawing svg {
-  filter: invert(.9) hue-rotate(180deg); }
+html[data-theme="dark"] .tcplab-drawing svg, body[data-jp-theme-light="false"] .tcplab-drawing svg {
+  filter: invert(.9) hue-rotate(180deg) !important; background: transparent !important; }
 [data-theme="dark"] .tcplab-stepper, [data-theme="dark"] .tcplab-explorer,
 body[data-jp-theme-light="false"] .tcplab-stepper { --tcplab-glow-color: #1f57ff; }
 .cell_output:has(.tcplab-stepper, .tcplab-explorer) .tcplab-static,
@@ -94,7 +94,8 @@ STATIC = """
 .tcplab-static svg { display: block; width: 100%; max-width: 700px; height: auto; }
 .tcplab-static text { font-family: "DejaVu Sans", Verdana, sans-serif !important; }
 .tcplab-static .tcplab-note { font-style: italic; font-size: 14px; }
-[data-theme="dark"] .tcplab-static svg { filter: invert(.9) hue-rotate(180deg); }
+html[data-theme="dark"] .tcplab-static svg { filter: invert(.9) hue-rotate(180deg) !important;
+  background: transparent !important; }
 """
 
 

@@ -196,8 +196,8 @@ def _summary(variant):
         f"The network loses {variant.lost}" + (" and its retransmission." if variant.times > 1 else "."))
     again = {0: "no retransmission", 1: "1 retransmission"}.get(retransmitted, f"{retransmitted} retransmissions")
     errors = [e.detail for e in trace.events if e.kind is Kind.ERROR]
-    ends = ending_text(trace) + (f" Error: {errors[-1]}." if errors else "")
-    return f"<p class='tcplab-summary'>{html.escape(lost)} {html.escape(ends)} ({again}.)</p>"
+    ends = ending_text(trace) + (f" (error: {errors[-1]})" if errors else "")
+    return f"<p class='tcplab-summary'>{html.escape(lost)} {html.escape(ends)}; {again}.</p>"
 
 
 #: Cases already simulated and drawn, by (conversation, settings, options); and for each
