@@ -160,8 +160,8 @@ def test_each_step_reveals_exactly_the_events_up_to_it():
     # the CSS: one hiding rule per step, keyed on an earlier tab being the current one
     css = style.step_rules(len(steps))
     for j in range(1, len(steps) + 1):
-        assert (f".tcplab-stepper:has(.tcplab-steps > .lm-TabBar li.lm-mod-current ~ li:nth-child({j + 1})) "
-                f".tcplab-from-{j}{{display:none}}") in css
+        assert (f".tcplab-stepper:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current "
+                f"~ li:nth-child({j + 1})) .tcplab-from-{j}{{display:none}}") in css
         assert f"li:nth-child({j + 1}).lm-mod-current) .tcplab-at-{j}{{--tcplab-show:block" in css
 
 
