@@ -8,7 +8,7 @@ Prints medians of N runs (default 5), side by side in one run:
   (the state diagram shared, as for the second widget of a page), against the raster approach
   it replaces (one WebP ladder and one state diagram per step);
 - a `WhatIf` with every single-loss case of the whole conversation (handshake, data, teardown;
-  no switches) and the chapters' what-if widgets;
+  no switches) and the chapters' what-if widgets, each built from scratch;
 - the bytes each adds to a static page: its widget state (JSON, as stored in the notebook and
   the page) plus the static copy shown before the widget script runs.
 """
@@ -22,6 +22,7 @@ from ipywidgets.embed import dependency_state, embed_data
 
 from tcplab import plot, scenarios
 from tcplab.widgets import Stepper, WhatIf, drawing, select_steps
+from tcplab.widgets import whatif
 from tcplab.widgets.whatif import CONVERSATIONS, Conversation, _transfer
 
 
@@ -52,6 +53,12 @@ def raster_frames(trace):
     return total
 
 
+def cold_whatif(make):
+    """Build a what-if from scratch (no cases simulated or drawn by an earlier widget)."""
+    whatif._CASES.clear()
+    return make()
+
+
 def cold_stepper(trace):
     drawing._BASES.clear()
     return Stepper(trace)
@@ -77,11 +84,13 @@ def main():
     print(f"  ratio raster / vector (CPU, warm): {cpu / cpu_warm:.1f}")
 
     whole = Conversation("Every single loss of a whole conversation", _transfer)
-    cpu, wall, widget = timed(lambda: WhatIf(whole), max(1, runs // 2))
+    cpu, wall, widget = timed(lambda: cold_whatif(lambda: WhatIf(whole)), max(1, runs // 2))
     row("WhatIf, whole conversation, single losses", widget.case_count, cpu, wall, page_bytes(widget))
     for name in CONVERSATIONS:
-        cpu, wall, widget = timed(lambda: WhatIf.for_scenario(name), 1)
+        cpu, wall, widget = timed(lambda: cold_whatif(lambda: WhatIf.for_scenario(name)), 1)
         row(f"WhatIf.for_scenario({name!r})", widget.case_count, cpu, wall, page_bytes(widget))
+    cpu, wall, widget = timed(lambda: WhatIf.for_scenario("lost-final-ack"), 1)
+    row("  again, sharing the teardown's cases", widget.case_count, cpu, wall)
     print("steps: for a WhatIf, its cases.  page KB: widget state + static copy, uncompressed.")
 
 
