@@ -1,55 +1,98 @@
-"""How long a Stepper takes to render its frames, and how many bytes it adds to a page.
+"""How long the widgets take to build and how many bytes they add to a page.
 
-    python benchmarks/bench_widgets.py [scenario ...]      (default: handshake four-way-teardown lost-syn)
+    python benchmarks/bench_widgets.py [--runs N]
 
-Prints, per scenario: frames, the median and the total render time per frame (ladder + state
-diagram + encoding; state diagrams are shared between frames and cached across widgets, so a
-second widget of the same scenario is faster), and the bytes of the frames' HTML as stored in
-the widget state (what the static page carries, uncompressed).
+Prints medians of N runs (default 5), side by side in one run:
+
+- a ~20-step `Stepper` (the four-way teardown): cold (the state diagram drawn too) and warm
+  (the state diagram shared, as for the second widget of a page), against the raster approach
+  it replaces (one WebP ladder and one state diagram per step);
+- a `WhatIf` with every single-loss case of the whole conversation (handshake, data, teardown;
+  no switches) and the chapters' what-if widgets, each built from scratch;
+- the bytes each adds to a static page: its widget state (JSON, as stored in the notebook and
+  the page) plus the static copy shown before the widget script runs.
 """
 
+import argparse
+import json
 import statistics
-import sys
 import time
 
-import ipywidgets
+from ipywidgets.embed import dependency_state, embed_data
 
-from tcplab import scenarios
-from tcplab import widgets as tw
+from tcplab import plot, scenarios
+from tcplab.widgets import Stepper, WhatIf, drawing, select_steps
+from tcplab.widgets import whatif
+from tcplab.widgets.whatif import CONVERSATIONS, Conversation, _transfer
 
 
-def frame_bytes(stepper):
-    """Bytes of every HTML value reachable from the stepper's frames (shared widgets once)."""
-    seen, total, stack = set(), 0, list(stepper.frames.children)
-    while stack:
-        w = stack.pop()
-        if id(w) in seen:
-            continue
-        seen.add(id(w))
-        if isinstance(w, ipywidgets.HTML):
-            total += len(w.value.encode("utf-8"))
-        stack.extend(getattr(w, "children", ()))
+def timed(function, runs):
+    """(median CPU seconds, median wall seconds, the last result): CPU time is what the build
+    costs; wall time also counts waiting for the CPU on a shared machine."""
+    cpu, wall, result = [], [], None
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = function()
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start)
+    return statistics.median(cpu), statistics.median(wall), result
+
+
+def page_bytes(widget):
+    state = embed_data(views=[widget], state=dependency_state([widget]))["manager_state"]
+    return len(json.dumps(state).encode("utf-8")) + len(widget.static_html().encode("utf-8"))
+
+
+def raster_frames(trace):
+    """The replaced approach: one WebP ladder per step (and one state diagram per step)."""
+    total = 0
+    for step in select_steps(trace):
+        total += len(plot.to_webp(plot.ladder(trace, upto=step.last), dpi=96, colors=32))
+        states = {h.name: trace.state_at(h.name, step.last) for h in trace.hosts}
+        total += len(plot.to_webp(plot.state_diagram(current=states), dpi=80, colors=32))
     return total
 
 
-def main(names):
-    print(f"{'scenario':<22} {'frames':>6} {'median ms':>10} {'mean ms':>8} {'total s':>8} {'bytes':>10}")
-    for name in names:
-        trace = scenarios.run(name)
-        tw._FSM_CACHE.clear()
-        start = time.perf_counter()
-        stepper = tw.Stepper(trace)
-        total = time.perf_counter() - start
-        times = [t * 1000 for t in stepper.render_seconds]
-        print(f"{name:<22} {stepper.frame_count:>6} {statistics.median(times):>10.1f} "
-              f"{statistics.mean(times):>8.1f} {total:>8.2f} {frame_bytes(stepper):>10,}")
-    # A warm run: the state diagrams come from the cache (as for a second widget on a page).
-    trace = scenarios.run(names[0])
-    stepper = tw.Stepper(trace)
-    times = [t * 1000 for t in stepper.render_seconds]
-    print(f"{names[0] + ' (warm)':<22} {stepper.frame_count:>6} {statistics.median(times):>10.1f} "
-          f"{statistics.mean(times):>8.1f}")
+def cold_whatif(make):
+    """Build a what-if from scratch (no cases simulated or drawn by an earlier widget)."""
+    whatif._CASES.clear()
+    return make()
+
+
+def cold_stepper(trace):
+    drawing._BASES.clear()
+    return Stepper(trace)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    trace = scenarios.run("four-way-teardown")
+    Stepper(trace)                                     # imports, fonts: not part of any figure
+
+    def row(label, count, cpu, wall, size=None):
+        print(f"{label:<44} {count:>5} {cpu:>7.3f} {wall:>7.3f} {'' if size is None else f'{size / 1e3:8.1f}':>8}")
+
+    print(f"{'widget':<44} {'steps':>5} {'CPU s':>7} {'wall s':>7} {'page KB':>8}")
+    cpu, wall, stepper = timed(lambda: cold_stepper(trace), runs)
+    row("Stepper, four-way teardown (cold)", stepper.frame_count, cpu, wall, page_bytes(stepper))
+    cpu_warm, wall, _ = timed(lambda: Stepper(trace), runs)
+    row("Stepper, four-way teardown (warm)", stepper.frame_count, cpu_warm, wall)
+    cpu, wall, raster_size = timed(lambda: raster_frames(trace), 1)
+    row("  the raster frames it replaces", stepper.frame_count, cpu, wall, raster_size)
+    print(f"  ratio raster / vector (CPU, warm): {cpu / cpu_warm:.1f}")
+
+    whole = Conversation("Every single loss of a whole conversation", _transfer)
+    cpu, wall, widget = timed(lambda: cold_whatif(lambda: WhatIf(whole)), max(1, runs // 2))
+    row("WhatIf, whole conversation, single losses", widget.case_count, cpu, wall, page_bytes(widget))
+    for name in CONVERSATIONS:
+        cpu, wall, widget = timed(lambda: cold_whatif(lambda: WhatIf.for_scenario(name)), 1)
+        row(f"WhatIf.for_scenario({name!r})", widget.case_count, cpu, wall, page_bytes(widget))
+    cpu, wall, widget = timed(lambda: WhatIf.for_scenario("lost-final-ack"), 1)
+    row("  again, sharing the teardown's cases", widget.case_count, cpu, wall)
+    print("steps: for a WhatIf, its cases.  page KB: widget state + static copy, uncompressed.")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["handshake", "four-way-teardown", "lost-syn"])
+    main()
