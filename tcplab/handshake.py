@@ -220,23 +220,28 @@ class Schedule(NamedTuple):
     give_up: float             # when the last timeout expires and the connection attempt fails
 
 
-def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0):
+def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0, linear=0):
     """The exponential backoff of RFC 6298 §5.5: RTO 1, 2, 4 … s (capped at *rto_max*, Linux's 120 s).
 
-    ``retransmission_schedule(6)`` is Linux's SYN (tcp_syn_retries 6): the last SYN goes out
-    at 63 s and connect() fails at 127 s; ``retransmission_schedule(5)`` is its SYN-ACK
-    (tcp_synack_retries 5): given up at 63 s.
+    *linear* retransmissions come first without doubling the timer, as Linux does for SYNs
+    since 6.5 (``net.ipv4.tcp_syn_linear_timeouts`` = 4).  ``retransmission_schedule(6, linear=4)``
+    is Linux's SYN: 10 retransmissions, the last at 67 s, connect() fails at 131 s;
+    ``retransmission_schedule(6)`` is the pre-6.5 schedule (the last SYN at 63 s, failure at 127 s)
+    and ``retransmission_schedule(5)`` its SYN-ACK (tcp_synack_retries 5): given up at 63 s.
     """
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise ValueError(f"retries must be an integer >= 0, got {retries!r}")
+    if isinstance(linear, bool) or not isinstance(linear, int) or linear < 0:
+        raise ValueError(f"linear must be an integer >= 0, got {linear!r}")
     for name, value in (("rto_initial", rto_initial), ("rto_max", rto_max)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
     now, rto, sends = 0.0, float(rto_initial), []
-    for _ in range(retries):
+    for count in range(retries + linear):
         now += rto
         sends.append(now)
-        rto = min(2 * rto, rto_max)
+        if count >= linear:
+            rto = min(2 * rto, rto_max)
     return Schedule(tuple(sends), now + rto)
 
 

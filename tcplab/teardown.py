@@ -57,6 +57,15 @@ def teardown_segments(trace):
     return flights[start:]
 
 
+def first_fin_step(trace, max_frames=40):
+    """The 1-based step of `tcplab.widgets.Stepper` (default grouping) at which the first FIN is sent."""
+    from .widgets import select_steps
+    first = next((i for i, e in enumerate(trace.events) if e.kind is Kind.SEND and e.segment.flags & Flags.FIN), None)
+    if first is None:
+        raise ValueError(f"trace must contain a FIN; {trace.title!r} has none")
+    return next(step.number for step in select_steps(trace, max_frames=max_frames) if first in step.events)
+
+
 def check_teardown(trace):
     """The chapter's claims on *trace*: a list of (claim, holds) pairs."""
     closer = first_closer(trace)
