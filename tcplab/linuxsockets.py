@@ -339,6 +339,16 @@ def nagle_stall(rounds=20, nodelay=False):
             "median round (ms)": "under 5" if median < 5 else f"{10 * round(median / 10)} (rounded to 10 ms)"}
 
 
+def keepalive_settings():
+    """Linux's keep-alive defaults (per network namespace) and what a socket gets without asking."""
+    sock = _socket()
+    result = {key: _sysctl(key) for key in ("net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl",
+                                            "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_fin_timeout")}
+    result["SO_KEEPALIVE of a new socket"] = sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)
+    sock.close()
+    return result
+
+
 EXPERIMENTS = {
     "time-wait-reuse": (time_wait_reuse, {"net.ipv4.tcp_timestamps": "1"}),
     "time-wait-reuse-no-timestamps": (time_wait_reuse, {"net.ipv4.tcp_timestamps": "0"}),
@@ -350,6 +360,7 @@ EXPERIMENTS = {
     "nagle-stall": (nagle_stall, {}),
     "nagle-stall-nodelay": (lambda: nagle_stall(nodelay=True), {}),
     "syn-retransmissions": (syn_retransmissions, {}),
+    "keepalive-settings": (keepalive_settings, {}),
 }
 
 

@@ -14,7 +14,7 @@ from .apps import (Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBy
                    WaitPeerClose)
 from .config import Config
 from .endpoint import Endpoint
-from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_syn, is_syn_ack
+from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_fin, is_syn, is_syn_ack
 from .segment import Flags, Segment
 from .sim import Simulator
 
@@ -301,3 +301,83 @@ def abort(delay=0.05, seed=1):
     return _simple(OPEN + [Sleep(0.1), Abort()], [WaitEstablished()], title="Abort with RST",
                    delay=delay, seed=seed)
 
+
+
+# ------------------------------------------------------- connections that go wrong
+def _crash_is_silent(wire):
+    """The first RST the server sends: the one its crash would have sent, had it been an abort."""
+    return wire.host == "server" and bool(wire.segment.flags & Flags.RST)
+
+
+@scenario("half-open")
+def half_open(delay=0.05, crash=0.3, send_at=2.0):
+    """The server crashes at *crash* s and keeps no state; the client, idle, still thinks it is ESTABLISHED.
+
+    The crash is modelled as an abort whose RST the link loses: the server is CLOSED, the client is
+    never told.  At *send_at* s the client sends data; the server's stack answers RST (RFC 9293
+    §3.10.7.1) and the client learns that the connection is gone (RFC 9293 §3.5.1, Figure 10).
+    """
+    return _simple(OPEN + [Sleep(send_at - 0.1), SendBytes(100)], [WaitEstablished(), Sleep(crash - 0.15), Abort()],
+                   title="Half-open: the server crashed", delay=delay, seed=1,
+                   client_config=Config(isn=1000), server_config=Config(isn=5000),
+                   faults=[DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")])
+
+
+def _keepalive_probe(sim, at, seq, ack):
+    probe = Segment(CLIENT_PORT, SERVER_PORT, seq, ack, Flags.ACK, 65535)
+    sim.inject(at, "client", probe, detail="keep-alive probe: seq = SND.NXT - 1, no data")
+
+
+@scenario("keepalive")
+def keepalive(delay=0.05, crashed=False, probe_at=2.0):
+    """An idle client's keep-alive probe (RFC 9293 §3.8.4): an ACK of a peer that is alive, or a RST from a crashed one.
+
+    `tcplab` has no keep-alive timer, so the probe is put on the link at *probe_at* s as the
+    client's timer would send it: no data, SEG.SEQ = SND.NXT - 1 (client ISN 1000, so 1000).
+    With *crashed* the server crashed at 0.3 s as in "half-open" and answers RST.
+    """
+    server = [WaitEstablished()] + ([Sleep(0.15), Abort()] if crashed else [])
+    faults = [DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")] if crashed else []
+    sim = Simulator(delay=delay, faults=faults,
+                    title="Keep-alive probe to a crashed server" if crashed else "Keep-alive probe to a live server")
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=1000)), OPEN, peer="server",
+                 ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(isn=5000)), [Listen()] + server,
+                 peer="client", ip=SERVER_IP)
+    _keepalive_probe(sim, probe_at, 1000, 5001)
+    return sim.run()
+
+
+@scenario("close-wait-leak")
+def close_wait_leak(delay=0.05, seed=1):
+    """The client closes; the server's application reads end-of-file but never calls close().
+
+    The server stays in CLOSE-WAIT and the client in FIN-WAIT-2 for as long as the application
+    lives: nothing in RFC 9293 times out CLOSE-WAIT.
+    """
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose()], title="CLOSE-WAIT leak: the server never closes",
+                   delay=delay, seed=seed)
+
+
+@scenario("accept-queue-full")
+def accept_queue_full(delay=0.05, seed=1, full_until=2.5):
+    """The server's accept queue is full until *full_until* s: like Linux (tcp_abort_on_overflow = 0),
+    the server drops the ACK that would complete the handshake, and the client's request with it.
+
+    The client is ESTABLISHED after the SYN-ACK, the server stays in SYN-RECEIVED and retransmits
+    its SYN-ACK; once the queue has room, the next ACK completes the handshake.
+    """
+    def queue_full(wire):
+        return wire.host == "client" and not wire.segment.flags & Flags.SYN and wire.time < full_until
+
+    return _simple(OPEN + [SendBytes(100), Sleep(4.0)], [WaitEstablished(), Read()],
+                   title="Accept queue full: the handshake's ACK is dropped", delay=delay, seed=seed,
+                   faults=[DropWhere(queue_full, 100, "accept queue full: dropped")])
+
+
+@scenario("lost-fin")
+def lost_fin(delay=0.05, seed=1):
+    """The four-way teardown with the client's FIN lost once: the client stays in FIN-WAIT-1 until its RTO resends it."""
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.2), Close()],
+                   title="The client's FIN is lost", delay=delay, seed=seed,
+                   faults=[DropWhere(is_fin, 1, "lose the first FIN")])
