@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 
-.PHONY: book test unit nbval browser lab serve notebooks bench captures clean
+.PHONY: book test unit nbval browser lab serve notebooks bench fuzz captures clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON_SYS) -m venv $(VENV)
@@ -52,9 +52,14 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
 
+# 50,000 random conversations and raw-input sequences against the promises of tests/fuzzing.py
+# (FUZZ_ARGS="--examples 5000 --jobs 2" for a shorter run); the unit suite runs a small Hypothesis profile.
+fuzz: $(STAMP)
+	$(PY) benchmarks/fuzz.py $(FUZZ_ARGS)
+
 captures: $(STAMP)
-	$(PY) -m tcplab.capture --record book/captures
-	$(PY) scripts/record_kernel_traces.py
+	$(PY) -m tcplab.capture --record tcplab/recordings
+	$(PY) scripts/record_kernel_traces.py --directory tcplab/recordings
 
 clean:
 	rm -rf _build

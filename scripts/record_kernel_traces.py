@@ -1,4 +1,4 @@
-"""Record the real-traffic data of the chapter "Watch your own kernel" into book/captures (needs root).
+"""Record the real-traffic data of the chapter "Watch your own kernel" into tcplab/recordings (needs root).
 
     sudo .venv/bin/python scripts/record_kernel_traces.py            # everything below
     sudo .venv/bin/python scripts/record_kernel_traces.py --only zero-window
@@ -15,18 +15,21 @@ After recording, re-execute the chapter: ``python scripts/execute_notebooks.py b
 
 import argparse
 import sys
-from pathlib import Path
 
 from tcplab import capture, kernel, realtraffic
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--directory", default=str(realtraffic.CAPTURES), help="where to write (book/captures)")
+    parser.add_argument("--directory", default=str(realtraffic.CAPTURES),
+                        help=f"where to write (default {realtraffic.CAPTURES})")
     parser.add_argument("--only", choices=["kernel", "zero-window"], help="record only one kind")
     args = parser.parse_args(argv)
-    directory = Path(args.directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory = capture.writable_directory("--directory", args.directory)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.only != "zero-window":
         ok, reason = kernel.available()
         if not ok:

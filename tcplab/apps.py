@@ -11,7 +11,13 @@ closes, and a server that waits for the client's FIN before closing:
 
 from dataclasses import dataclass
 
+from .endpoint import Endpoint
+from .errors import TcpError
 from .states import State
+from .validation import check_bool, check_bytes, check_instance, check_int, check_number
+
+#: The most bytes one SendBytes step (or `pattern`) produces: 10 MB simulates in seconds, not minutes.
+MAX_BYTES = 10_000_000
 
 
 class Step:
@@ -37,6 +43,10 @@ class Connect(Step):
 
     port: int | None = None
 
+    def __post_init__(self):
+        if self.port is not None:
+            check_int("port", self.port, 1, 65535)
+
     def run(self, app, now):
         app.endpoint.connect(self.port or app.peer_port, now)
         return True
@@ -45,6 +55,9 @@ class Connect(Step):
 @dataclass
 class Send(Step):
     data: bytes
+
+    def __post_init__(self):
+        self.data = check_bytes("data", self.data)
 
     def run(self, app, now):
         app.endpoint.send(self.data, now)
@@ -56,6 +69,9 @@ class SendBytes(Step):
     """send() *n* bytes of a recognisable pattern (b"0123456789" repeated)."""
 
     n: int
+
+    def __post_init__(self):
+        check_int("n", self.n, 0, MAX_BYTES)
 
     def run(self, app, now):
         app.endpoint.send(pattern(self.n), now)
@@ -81,6 +97,9 @@ class Sleep(Step):
     """Do nothing for *seconds*."""
 
     seconds: float
+
+    def __post_init__(self):
+        check_number("seconds", self.seconds, 0)
 
     def run(self, app, now):
         if app.wake_at is None:
@@ -111,16 +130,11 @@ class WaitBytes(Step):
 
     n: int
 
+    def __post_init__(self):
+        check_int("n", self.n, 0)
+
     def run(self, app, now):
         return app.received_total >= self.n
-
-
-@dataclass
-class WaitState(Step):
-    state: State
-
-    def run(self, app, now):
-        return app.endpoint.state is self.state
 
 
 @dataclass
@@ -128,6 +142,10 @@ class Read(Step):
     """read() up to *n* bytes (all that is there by default); done even if nothing was there."""
 
     n: int | None = None
+
+    def __post_init__(self):
+        if self.n is not None:
+            check_int("n", self.n, 0)
 
     def run(self, app, now):
         app.read(now, self.n)
@@ -146,10 +164,19 @@ class Echo(Step):
         return app.endpoint.peer_closed and app.endpoint.readable() == 0
 
 
+def check_script(name, script):
+    """*script* as a list of steps; anything else raises an error naming the offending item."""
+    if isinstance(script, (str, bytes)) or not hasattr(script, "__iter__"):
+        check_instance(name, script, (list, tuple), "a list of tcplab.apps steps")
+    script = list(script)
+    for i, step in enumerate(script):
+        check_instance(f"{name}[{i}]", step, Step, "a tcplab.apps step (Connect(), SendBytes(100), Close(), …)")
+    return script
+
+
 def pattern(n):
     """*n* bytes of b"0123456789..." so that a reader can see where a segment starts."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n must be an integer >= 0, got {n!r}")
+    check_int("n", n, 0, MAX_BYTES)
     return (b"0123456789" * (n // 10 + 1))[:n]
 
 
@@ -157,17 +184,17 @@ class App:
     """Runs a script against one endpoint and collects what the application read."""
 
     def __init__(self, endpoint, script, peer_port, auto_read=True):
-        for i, step in enumerate(script):
-            if not isinstance(step, Step):
-                raise ValueError(f"script[{i}] must be a tcplab.apps step (Connect, Send, Close, …), got {step!r}")
-        self.endpoint = endpoint
-        self.script = list(script)
+        self.endpoint = check_instance("endpoint", endpoint, Endpoint)
+        self.script = check_script("script", script)
+        if peer_port is not None:
+            check_int("peer_port", peer_port, 1, 65535)
         self.peer_port = peer_port
-        self.auto_read = auto_read
+        self.auto_read = check_bool("auto_read", auto_read)
         self.position = 0
         self.wake_at = None
         self.received = bytearray()
         self.echoed = 0
+        self.error = None  # the TcpError a read() raised, if the connection failed
 
     @property
     def received_total(self):
@@ -178,7 +205,13 @@ class App:
         return self.position >= len(self.script)
 
     def read(self, now, n=None):
-        data = self.endpoint.read(n, now)
+        """read() from the endpoint; if the connection failed, the application sees the error and stops."""
+        try:
+            data = self.endpoint.read(n, now)
+        except TcpError as error:
+            self.error = error
+            self.position = len(self.script)
+            return b""
         self.received += data
         return data
 

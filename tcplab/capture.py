@@ -12,29 +12,38 @@ and turns every packet into a SEND and a DELIVER event at the same time
 reconstructs them from the segments, like an observer on the wire; those STATE
 events carry the detail "inferred from segments".
 
-``python -m tcplab.capture --record book/captures`` re-records the shipped captures.
+The recordings ship inside the package (``tcplab/recordings``, found with
+`importlib.resources`, so an installed wheel has them too);
+``python -m tcplab.capture --record`` re-records them there.
 """
 
 import argparse
 import logging
+import os
 import socket
 import sys
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 
-from .segment import Flags, Segment
+from .errors import InvalidArgument
+from .pcap import check_framing
+from .segment import Flags
 from .seqspace import seq_add, seq_ge, seq_gt
+from .sockio import Cancel, recv_exactly, recv_until_eof, shut
 from .states import State, find_transition
 from .trace import Event, Host, Kind, Trace
-from .sockio import recv_exactly, recv_until_eof
+from .validation import check_bytes, check_choice, check_number
 
 log = logging.getLogger(__name__)
 
 INFERRED = "inferred from segments"
 LOOPBACK = "127.0.0.1"
-CAPTURES = Path(__file__).resolve().parent.parent / "book" / "captures"
+CAPTURES = Path(str(resources.files(__package__).joinpath("recordings")))  # the shipped recordings
 TIMEOUT = 5.0          # seconds any one socket operation may take
+MAX_TIMEOUT = 60.0     # the largest timeout a caller may ask for
+MAX_CLOSE_DELAY = 5.0  # seconds; an application waits at most this long before it closes
 SNIFF_GRACE = 0.1      # seconds to let the last packets reach the sniffer
 
 #: The captures shipped with the book: name -> options of `record_loopback`.
@@ -65,6 +74,67 @@ def can_capture():
 
 
 # ----------------------------------------------------------------- live capture
+def sniff_conversation(server, client, timeout=TIMEOUT, listener_options=(), client_options=()):
+    """Sniff `lo` while two sockets on 127.0.0.1 talk; return the packets (deduplicated).
+
+    A listener and a client socket are bound to ephemeral ports (so that the BPF
+    filter names both before the SYN) and configured with *listener_options* and
+    *client_options*, ``(level, option, value)`` triples for setsockopt.  The
+    client connects and runs ``client(sock, cancel)`` here, then closes;
+    ``server(conn, cancel)`` runs in a thread on the accepted connection.  Both
+    must block only on their socket (each operation times out after *timeout*
+    seconds) or in ``cancel.sleep``.  Before this returns, also after an error or
+    a timeout, every socket is shut, the server thread and the sniffer are stopped
+    and joined: nothing keeps running.
+    """
+    timeout = check_number("timeout", timeout, 0, MAX_TIMEOUT, low_open=True)
+    _load_scapy_layers()
+    from scapy.sendrecv import AsyncSniffer
+
+    cancel, sockets, errors, sniffer = Cancel(), [], [], None
+
+    def serve(listener):
+        try:
+            conn, _ = listener.accept()
+            sockets.append(conn)
+            with conn:
+                conn.settimeout(timeout)
+                server(conn, cancel)
+        except Exception as error:  # handed to the capturing thread below
+            if not cancel.is_set():
+                errors.append(error)
+
+    thread = None
+    try:
+        listener = _loopback_socket(sockets, listener_options, timeout)
+        listener.listen(1)
+        sock = _loopback_socket(sockets, client_options, timeout)
+        ports = (listener.getsockname()[1], sock.getsockname()[1])
+        started = threading.Event()
+        sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
+                               store=True, started_callback=started.set)
+        sniffer.start()
+        if not started.wait(timeout):
+            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
+        thread = threading.Thread(target=serve, args=(listener,), name="tcplab-loopback-server", daemon=True)
+        thread.start()
+        sock.connect(listener.getsockname())
+        client(sock, cancel)
+        sock.close()
+        thread.join(timeout)
+        if thread.is_alive() or errors:
+            raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
+        time.sleep(SNIFF_GRACE)
+    finally:
+        cancel.set()
+        for each in sockets:
+            shut(each)
+        if thread is not None:
+            thread.join(timeout)
+        packets = _stop(sniffer, timeout) if sniffer is not None else []
+    return deduplicate(packets)
+
+
 def capture_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT):
     """Sniff one real TCP conversation between two sockets on 127.0.0.1; return its packets (deduplicated).
 
@@ -72,27 +142,27 @@ def capture_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=RE
     ("client" or "server") closes first; the other closes *close_delay* seconds after
     it reads end-of-file.
     """
-    if closer not in ("client", "server"):
-        raise ValueError(f"closer must be 'client' or 'server', got {closer!r}")
-    _load_scapy_layers()
-    from scapy.sendrecv import AsyncSniffer
+    check_choice("closer", closer, ("client", "server"))
+    close_delay = check_number("close_delay", close_delay, 0, MAX_CLOSE_DELAY)
+    request, reply = check_bytes("request", request), check_bytes("reply", reply)
 
-    listener, client = _socket_pair_ports()
-    ports = (listener.getsockname()[1], client.getsockname()[1])
-    started = threading.Event()
-    sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
-                           store=True, started_callback=started.set)
-    try:
-        sniffer.start()
-        if not started.wait(timeout):
-            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
-        _converse(listener, client, closer, close_delay, request, reply, timeout)
-        time.sleep(SNIFF_GRACE)
-    finally:
-        listener.close()
-        client.close()
-        packets = _stop(sniffer)
-    return deduplicate(packets)
+    def server(conn, cancel):
+        recv_exactly(conn, len(request))
+        conn.sendall(reply)
+        if closer == "client":
+            recv_until_eof(conn)
+            cancel.sleep(close_delay)
+        else:
+            cancel.sleep(0.05)
+
+    def client(sock, cancel):
+        sock.sendall(request)
+        recv_exactly(sock, len(reply))
+        if closer == "server":
+            recv_until_eof(sock)
+            cancel.sleep(close_delay)
+
+    return sniff_conversation(server, client, timeout)
 
 
 def record_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REPLY, timeout=TIMEOUT, title=None):
@@ -107,54 +177,32 @@ def _load_scapy_layers():
     import scapy.layers.l2  # noqa: F401
 
 
-def _socket_pair_ports():
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind((LOOPBACK, 0))
-    listener.listen(1)
-    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    client.bind((LOOPBACK, 0))  # so that the filter can name both ports before the SYN
-    return listener, client
+def _loopback_socket(sockets, options, timeout):
+    """A TCP socket bound to an ephemeral port on 127.0.0.1, added to *sockets*."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sockets.append(sock)
+    for level, option, value in options:
+        sock.setsockopt(level, option, value)
+    sock.settimeout(timeout)
+    sock.bind((LOOPBACK, 0))
+    return sock
 
 
-def _stop(sniffer):
-    if sniffer.running:
-        sniffer.stop()
+def _stop(sniffer, timeout):
+    """Stop *sniffer* and join its thread (at most *timeout* seconds); return the packets it stored.
+
+    It is stopped even if it never reported that it started: the stop is repeated
+    until its thread ends, so a sniffer that starts late stops too.
+    """
+    deadline = time.monotonic() + timeout
+    thread = getattr(sniffer, "thread", None)
+    while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+        if getattr(sniffer, "continue_sniff", False):
+            sniffer.stop_cb()
+        thread.join(0.05)
+    if thread is not None and thread.is_alive():
+        raise TimeoutError(f"the sniffer on lo did not stop within {timeout} s")
     return list(sniffer.results or [])
-
-
-def _converse(listener, client, closer, close_delay, request, reply, timeout):
-    """The two applications: the server runs in a thread, the client here."""
-    listener.settimeout(timeout)
-    client.settimeout(timeout)
-    errors = []
-
-    def server():
-        try:
-            conn, _ = listener.accept()
-            with conn:
-                conn.settimeout(timeout)
-                recv_exactly(conn, len(request))
-                conn.sendall(reply)
-                if closer == "client":
-                    recv_until_eof(conn)
-                    time.sleep(close_delay)
-                else:
-                    time.sleep(0.05)
-        except OSError as error:
-            errors.append(error)
-
-    thread = threading.Thread(target=server, daemon=True)
-    thread.start()
-    client.connect(listener.getsockname())
-    client.sendall(request)
-    recv_exactly(client, len(reply))
-    if closer == "server":
-        recv_until_eof(client)
-        time.sleep(close_delay)
-    client.close()
-    thread.join(timeout)
-    if thread.is_alive() or errors:
-        raise TimeoutError(f"the loopback server did not finish: {errors[0] if errors else 'timed out'}")
 
 
 # ----------------------------------------------------------------- packets -> Trace
@@ -182,15 +230,19 @@ def trace_from_packets(packets, title=""):
     """A Trace from scapy packets of one TCP conversation (SEND and DELIVER at each packet's time).
 
     The host that sent the first SYN is "client", the other "server"; packets of
-    other conversations are ignored.  States are inferred from the segments.
+    other conversations are ignored.  States are inferred from the segments.  An
+    option no TCP may send (an MSS of 0, say) is ignored, and each such repair is
+    listed in ``trace.measurements["warnings"]`` ("packet 5: option ignored: ...").
     """
     from scapy.layers.inet import IP, TCP
+
+    from .scapy_convert import segment_from_scapy
     packets = [p for p in packets if IP in p and TCP in p]
     if not packets:
         raise ValueError("packets must contain at least one IPv4 TCP packet, got none")
     client, server = _roles(packets)
     base = float(packets[0].time)
-    events = []
+    events, warnings = [], []
     for number, packet in enumerate((p for p in packets if _endpoints(p) in ((client, server), (server, client))),
                                     start=1):
         sender = "client" if _endpoints(packet)[0] == client else "server"
@@ -198,11 +250,18 @@ def trace_from_packets(packets, title=""):
         when = max(0.0, float(packet.time) - base)
         if events and when < events[-1].time:
             when = events[-1].time  # a capture clock can step back by microseconds
-        segment = Segment.from_scapy(packet)
+        notes = []
+        segment = segment_from_scapy(packet, notes)
+        warnings += [f"packet {number}: {note}" for note in notes]
         events.append(Event(when, sender, Kind.SEND, segment=segment, packet=number))
         events.append(Event(when, receiver, Kind.DELIVER, segment=segment, packet=number))
     hosts = [Host("client", *client), Host("server", *server)]
-    return infer_states(mark_retransmissions(Trace(events, hosts, title)))
+    trace = infer_states(mark_retransmissions(Trace(events, hosts, title)))
+    for warning in warnings:
+        log.warning("%s: %s", title or "capture", warning)
+    if warnings:
+        trace.measurements["warnings"] = warnings
+    return trace
 
 
 def _endpoints(packet):
@@ -220,13 +279,26 @@ def _roles(packets):
 
 
 def trace_from_pcap(path, title=None):
-    """Read a pcap file of one TCP conversation into a Trace (see `trace_from_packets`)."""
-    _load_scapy_layers()
-    from scapy.utils import rdpcap
+    """Read a pcap (or pcapng) file of one TCP conversation into a Trace (see `trace_from_packets`).
+
+    Every error names the file: a missing file, one cut short inside a record
+    (with the byte offset), one scapy cannot decode, one without a TCP conversation.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path must be an existing pcap file, got {str(path)!r}")
-    return trace_from_packets(deduplicate(rdpcap(str(path))), title or path.stem)
+    check_framing(path)
+    _load_scapy_layers()
+    from scapy.utils import rdpcap
+    try:
+        packets = rdpcap(str(path))
+    except Exception as error:  # scapy's own exceptions (Scapy_Exception, struct.error, ...) name no file
+        raise InvalidArgument(f"path must be a pcap file scapy can read, got {str(path)!r}: "
+                              f"{type(error).__name__}: {error}") from error
+    try:
+        return trace_from_packets(deduplicate(packets), title or path.stem)
+    except ValueError as error:
+        raise InvalidArgument(f"path must hold one TCP conversation, got {str(path)!r}: {error}") from error
 
 
 def mark_retransmissions(trace, hosts=None):
@@ -369,7 +441,7 @@ def _is_passive(trace, name):
 
 # ----------------------------------------------------------------- shipped captures
 def recorded_path(name, directory=None):
-    """The path of the shipped capture *name* (directory defaults to book/captures)."""
+    """The path of the shipped capture *name* (directory defaults to the package's recordings)."""
     if name not in RECORDINGS:
         raise ValueError(f"name must be one of {', '.join(RECORDINGS)}; got {name!r}")
     return Path(directory or CAPTURES) / f"{name}.pcap"
@@ -380,7 +452,7 @@ def load_recorded(name="loopback-session", directory=None):
     path = recorded_path(name, directory)
     if not path.is_file():
         raise FileNotFoundError(f"recorded capture {name!r} is missing: {path} "
-                                "(run 'python -m tcplab.capture --record book/captures')")
+                                "(run 'python -m tcplab.capture --record', as root)")
     return trace_from_pcap(path, title=f"{DESCRIPTIONS[name]} (recorded)")
 
 
@@ -406,8 +478,7 @@ def capture_or_recorded(name="loopback-session", directory=None, live=None):
 def record_all(directory=CAPTURES):
     """Record every capture of RECORDINGS into *directory*; returns the written paths."""
     from scapy.utils import wrpcap
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = writable_directory("directory", directory)
     written = []
     for name, options in RECORDINGS.items():
         path = recorded_path(name, directory)
@@ -416,16 +487,35 @@ def record_all(directory=CAPTURES):
     return written
 
 
+def writable_directory(name, directory):
+    """*directory* as a Path, created if missing; InvalidArgument naming *name* if it cannot be written to."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidArgument(f"{name} must be a directory that can be created or written to, "
+                              f"got {str(directory)!r}: {error.strerror or error}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InvalidArgument(f"{name} must be a directory that can be written to, got {str(directory)!r}")
+    return directory
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tcplab.capture", description=__doc__.split("\n")[0])
-    parser.add_argument("--record", metavar="DIR", help="record the shipped loopback captures into DIR")
+    parser.add_argument("--record", metavar="DIR", nargs="?", const=str(CAPTURES),
+                        help=f"record the shipped loopback captures into DIR (default {CAPTURES})")
     parser.add_argument("--show", metavar="NAME", choices=list(RECORDINGS), help="print a recorded capture")
     args = parser.parse_args(argv)
     if args.record:
+        try:
+            directory = writable_directory("--record DIR", args.record)
+        except InvalidArgument as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         if not can_capture():
             print("error: recording needs root or CAP_NET_RAW", file=sys.stderr)
             return 1
-        for path in record_all(args.record):
+        for path in record_all(directory):
             print(f"wrote {path}")
     elif args.show:
         print(load_recorded(args.show).table())

@@ -1,7 +1,9 @@
 """The knobs of an endpoint, with documented defaults."""
 
+import math
 from dataclasses import dataclass, fields
 
+from .errors import InvalidArgument
 from .seqspace import MODULUS
 
 
@@ -21,6 +23,11 @@ class Config:
     - ``delayed_ack``: None for an immediate ACK of every segment, else the delay in seconds
       (RFC 9293 MUST-40: under 0.5 s; Linux 0.04-0.2 s).  At least every second full segment is ACKed at once.
     - ``fast_retransmit``: retransmit on the third duplicate ACK (RFC 5681 §3.2).
+    - ``nodelay``: turn Nagle's algorithm off (RFC 9293 §3.7.4), like the socket option TCP_NODELAY.
+      Nagle is on by default, as in Linux, in Linux's form: a segment smaller than the MSS waits
+      while an earlier small segment is unacknowledged.
+    - ``ack_ratelimit``: at most one ACK per this many seconds in answer to out-of-window segments
+      without data and as challenge ACKs (Linux's tcp_invalid_ratelimit, 0.5 s; RFC 5961 §7); 0 for none.
     - ``window_scale``/``sack_permitted``/``timestamps``: options offered in the SYN (RFC 7323, RFC 2018).
     """
 
@@ -40,24 +47,26 @@ class Config:
     sack_permitted: bool = False
     timestamps: bool = False
     persist_initial: float = 1.0
+    nodelay: bool = False
+    ack_ratelimit: float = 0.5
 
     def __post_init__(self):
         def need(name, ok, allowed):
             if not ok:
-                raise ValueError(f"config.{name} must be {allowed}, got {getattr(self, name)!r}")
+                raise InvalidArgument(f"config.{name} must be {allowed}, got {getattr(self, name)!r}")
 
         def number(v):
-            return isinstance(v, (int, float)) and not isinstance(v, bool)
+            return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
         def integer(v):
             return isinstance(v, int) and not isinstance(v, bool)
 
         need("isn", self.isn is None or (integer(self.isn) and 0 <= self.isn < MODULUS), f"None or 0..{MODULUS - 1}")
         need("seed", integer(self.seed), "an integer")
-        need("msl", number(self.msl) and self.msl > 0, "a number of seconds > 0")
+        need("msl", number(self.msl) and 0 < self.msl <= 3600, "a number of seconds in (0, 3600]")
         need("rto_initial", number(self.rto_initial) and self.rto_initial > 0, "a number of seconds > 0")
         need("rto_min", number(self.rto_min) and 0 < self.rto_min <= self.rto_initial, "> 0 and <= rto_initial")
-        need("rto_max", number(self.rto_max) and self.rto_max >= self.rto_initial, ">= rto_initial")
+        need("rto_max", number(self.rto_max) and self.rto_initial <= self.rto_max <= 3600, ">= rto_initial and <= 3600")
         need("syn_retries", integer(self.syn_retries) and 0 <= self.syn_retries <= 255, "an integer in 0..255")
         need("max_retries", integer(self.max_retries) and 0 <= self.max_retries <= 255, "an integer in 0..255")
         need("mss", integer(self.mss) and 1 <= self.mss <= 65495, "an integer in 1..65495")
@@ -69,9 +78,18 @@ class Config:
              "None or an integer in 0..14")
         need("sack_permitted", isinstance(self.sack_permitted, bool), "True or False")
         need("timestamps", isinstance(self.timestamps, bool), "True or False")
-        need("persist_initial", number(self.persist_initial) and self.persist_initial > 0, "a number of seconds > 0")
+        need("persist_initial", number(self.persist_initial) and 0 < self.persist_initial <= 3600,
+             "a number of seconds in (0, 3600]")
+        need("nodelay", isinstance(self.nodelay, bool), "True or False")
+        need("ack_ratelimit", number(self.ack_ratelimit) and 0 <= self.ack_ratelimit <= 60,
+             "a number of seconds in 0..60")
         if self.window_scale is None:
             need("recv_buffer", self.recv_buffer <= 65535, "at most 65535 without window_scale")
+        elif self.recv_buffer < 2 ** (self.window_scale + 1):
+            raise InvalidArgument(
+                f"config.recv_buffer must be at least 2**(window_scale + 1) = {2 ** (self.window_scale + 1)} "
+                f"with window_scale={self.window_scale}, or no window could ever open; got recv_buffer="
+                f"{self.recv_buffer}: lower window_scale or raise recv_buffer")
 
     @classmethod
     def linux(cls, **changes):

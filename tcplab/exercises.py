@@ -14,6 +14,9 @@ and a notebook cell checks an answer:
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .errors import ArgumentTypeError
+from .validation import check_str
+
 _REGISTRY = {}
 
 
@@ -50,6 +53,10 @@ class Result:
 
 def exercise(key, prompt, expected=None, predicate=None, hint="", explanation=""):
     """Register an exercise; *predicate*(answer) decides when *expected* equality is not enough."""
+    check_str("key", key)
+    check_str("prompt", prompt)
+    if predicate is not None and not callable(predicate):
+        raise ArgumentTypeError(f"predicate must be None or a function of the answer, got {predicate!r}")
     if key in _REGISTRY and _REGISTRY[key].prompt != prompt:
         raise ValueError(f"exercise key must be unique; {key!r} is already registered")
     _REGISTRY[key] = Exercise(key, prompt, expected, predicate, hint, explanation)

@@ -17,12 +17,15 @@ from .endpoint import Endpoint
 from .exercises import exercise
 from .segment import Flags, Segment
 from .sim import Simulator
+from .errors import InvalidArgument
 from .states import State
-from .trace import Kind
+from .trace import Kind, Trace
+from .validation import check_choice, check_instance, check_int, check_number
 
 
 def ack_report(segment):
     """The ACK control bit beside the 32-bit acknowledgment number, and whether the number means anything."""
+    check_instance("segment", segment, Segment)
     bit = bool(segment.flags & Flags.ACK)
     return {"ACK bit": int(bit), "acknowledgment number": segment.ack,
             "meaningful": bit,
@@ -33,6 +36,7 @@ def ack_report(segment):
 def segments_without_ack(trace):
     """Flights after each host's first SYN that lack the ACK bit (RFC 9293 §3.1 says there are none,
     except a RST answering a segment that had no ACK context)."""
+    check_instance("trace", trace, Trace)
     bad = []
     for f in trace.flights():
         flags = f.segment.flags
@@ -56,6 +60,7 @@ def check_ack_rule_everywhere():
 
 def lost_final_ack_story(trace):
     """The lost-final-ack trace told as numbered sentences, with times and states."""
+    check_instance("trace", trace, Trace)
     lines = []
     for e in trace.events:
         seg = e.segment
@@ -122,15 +127,15 @@ def ack_rule_table():
 # --- TIME-WAIT and ephemeral ports -------------------------------------------------------------
 LINUX_EPHEMERAL = (32768, 60999)   # net.ipv4.ip_local_port_range default
 LINUX_TIME_WAIT = 60.0             # TCP_TIMEWAIT_LEN
+MAX_CONNECTIONS = 1_000_000        # time_wait_ports models each one: about a second of work
 
 
 def port_budget(first=LINUX_EPHEMERAL[0], last=LINUX_EPHEMERAL[1], time_wait=LINUX_TIME_WAIT):
     """(ports in the range, the sustained rate of new connections per second to ONE server ip:port
     from ONE client ip before every port is held by a TIME-WAIT socket)."""
-    if not (isinstance(first, int) and isinstance(last, int) and 1 <= first <= last <= 65535):
-        raise ValueError(f"first and last must be ports with 1 <= first <= last <= 65535; got {first!r}, {last!r}")
-    if not isinstance(time_wait, (int, float)) or time_wait <= 0:
-        raise ValueError(f"time_wait must be a number of seconds > 0; got {time_wait!r}")
+    check_int("first", first, 1, 65535)
+    check_int("last", last, first, 65535)
+    check_number("time_wait", time_wait, 0, low_open=True)
     ports = last - first + 1
     return ports, ports / time_wait
 
@@ -141,11 +146,15 @@ def time_wait_ports(rate, seconds=120, ports=LINUX_EPHEMERAL[1] - LINUX_EPHEMERA
     first, so each leaves a TIME-WAIT socket holding its local port for *time_wait* seconds.
 
     Returns ``(connections made, connections that found no free port, most ports in TIME-WAIT at once)``.
+    The model steps through every connection, so ``rate * seconds`` is at most MAX_CONNECTIONS.
     """
-    if not isinstance(rate, int) or rate < 0:
-        raise ValueError(f"rate must be an integer >= 0 connections per second; got {rate!r}")
-    if not isinstance(seconds, int) or seconds < 1:
-        raise ValueError(f"seconds must be an integer >= 1; got {seconds!r}")
+    check_int("rate", rate, 0, MAX_CONNECTIONS)
+    check_int("seconds", seconds, 1, MAX_CONNECTIONS)
+    if rate * seconds > MAX_CONNECTIONS:
+        raise InvalidArgument(f"rate * seconds must be at most {MAX_CONNECTIONS:,} connections, "
+                              f"got rate={rate} * seconds={seconds}")
+    check_int("ports", ports, 1, 65535)
+    check_number("time_wait", time_wait, 0, low_open=True)
     held = deque()          # release times of ports in TIME-WAIT, in order
     made = failed = peak = 0
     for tick in range(seconds * rate):
@@ -201,8 +210,8 @@ def abort_or_close(how="abort", nbytes=3000, delay=0.05):
     After a FIN every byte is still delivered; after a RST the bytes the server had received
     but not yet read are thrown away with the connection.
     """
-    if how not in ("abort", "close"):
-        raise ValueError(f"how must be 'abort' or 'close'; got {how!r}")
+    check_choice("how", how, ("abort", "close"))
+    check_int("nbytes", nbytes, 0, scenarios.MAX_NBYTES)
     end = Abort() if how == "abort" else Close()
     server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
     trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(nbytes), end], server,

@@ -7,8 +7,10 @@ record, and returns an `Action` or None.  The first rule that acts wins.
 import random
 from dataclasses import dataclass
 
+from .errors import ArgumentTypeError
 from .segment import Flags
 from .states import State
+from .validation import check_int, check_number, check_str
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,13 @@ class Rule:
         return f"<{type(self).__name__}: {self.description}>"
 
 
-def _check_count(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-
-
 class DropNth(Rule):
     """Drop the n-th segment on the link (1-based), or the n-th sent by *host*."""
 
     def __init__(self, n, host=None):
-        _check_count("n", n)
+        check_int("n", n, 1)
+        if host is not None:
+            check_str("host", host)
         self.n, self.host = n, host
         self.description = f"drop segment #{n}" + (f" from {host}" if host else "")
 
@@ -67,8 +66,9 @@ class DropWhere(Rule):
 
     def __init__(self, predicate, times=1, description="drop matching segment"):
         if not callable(predicate):
-            raise ValueError(f"predicate must be callable, got {predicate!r}")
-        _check_count("times", times)
+            raise ArgumentTypeError(f"predicate must be a function of a Wire (such as is_syn), got {predicate!r}")
+        check_int("times", times, 1)
+        check_str("description", description)
         self.predicate, self.left, self.description = predicate, times, description
 
     def decide(self, wire):
@@ -82,7 +82,7 @@ class Duplicate(Rule):
     """Deliver the n-th segment on the link twice."""
 
     def __init__(self, n):
-        _check_count("n", n)
+        check_int("n", n, 1)
         self.n = n
         self.description = f"duplicate segment #{n}"
 
@@ -94,10 +94,8 @@ class Delay(Rule):
     """Hold the n-th segment on the link for *extra* more seconds (so later ones overtake it)."""
 
     def __init__(self, n, extra):
-        _check_count("n", n)
-        if not isinstance(extra, (int, float)) or extra <= 0:
-            raise ValueError(f"extra must be a number of seconds > 0, got {extra!r}")
-        self.n, self.extra = n, float(extra)
+        check_int("n", n, 1)
+        self.n, self.extra = n, check_number("extra", extra, 0, low_open=True)
         self.description = f"delay segment #{n} by {extra:g} s"
 
     def decide(self, wire):
@@ -108,9 +106,8 @@ class RandomLoss(Rule):
     """Drop each segment with probability *rate*, from a generator seeded with *seed*."""
 
     def __init__(self, rate, seed=0):
-        if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"rate must be a probability in [0, 1), got {rate!r}")
-        self.rate, self._rng = rate, random.Random(seed)
+        rate = check_number("rate", rate, 0, 1, high_open=True)
+        self.rate, self._rng = rate, random.Random(check_int("seed", seed))
         self.description = f"random loss {rate:.0%} (seed {seed})"
 
     def decide(self, wire):

@@ -12,11 +12,16 @@ import hmac
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .errors import InvalidArgument
 from .exercises import exercise
 from .segment import Flags, Options, Segment
-from .seqspace import seq_add
+from .seqspace import check_seq, seq_add
 from .states import State
-from .trace import Kind
+from .trace import Kind, Trace
+from .validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
+
+MAX_COUNT = 1_000_000      # syn_flood's counts
+MAX_RETRIES = 255          # retransmission_schedule's retries (Linux's tcp_syn_retries is at most 127)
 
 SCENARIOS = ("handshake", "handshake-options", "lost-syn", "lost-syn-ack", "syn-timeout", "simultaneous-open",
              "old-duplicate-syn", "rst-closed-port")
@@ -35,6 +40,11 @@ def handshake_segments(client_isn=1000, server_isn=5000, client_port=40000, serv
     acknowledges client ISN + 1 (the SYN used one sequence number); the ACK
     acknowledges server ISN + 1.
     """
+    check_seq(client_isn, "client_isn")
+    check_seq(server_isn, "server_isn")
+    check_int("client_port", client_port, 1, 65535)
+    check_int("server_port", server_port, 1, 65535)
+    check_int("mss", mss, 1, 65535)
     syn = Segment(client_port, server_port, client_isn, 0, Flags.SYN, 64240, Options(mss=mss))
     syn_ack = Segment(server_port, client_port, server_isn, seq_add(client_isn, 1), Flags.SYN | Flags.ACK, 65160,
                       Options(mss=mss))
@@ -44,6 +54,7 @@ def handshake_segments(client_isn=1000, server_isn=5000, client_port=40000, serv
 
 def check_handshake(trace):
     """The handshake rules, each checked on *trace*: a list of (claim, holds) pairs."""
+    check_instance("trace", trace, Trace)
     flights = [f for f in trace.flights() if not f.lost]
     syn_acks = [f.segment for f in flights if f.segment.flags == Flags.SYN | Flags.ACK]
     syn_ack = syn_acks[-1] if syn_acks else None  # the one that completed (earlier ones may be refused)
@@ -70,6 +81,7 @@ def _contains_run(sequence, run):
 
 def retransmission_times(trace, host):
     """When *host* retransmitted, relative to its first transmission of the same segment."""
+    check_instance("trace", trace, Trace).host(host)
     first = {}
     result = []
     for e in trace.filter(Kind.SEND, host):
@@ -107,12 +119,12 @@ def syn_flood(spoofed_syns=200, syn_backlog=128, syn_cookies=False, legit_client
     retransmitting its SYN-ACK (about a minute on Linux), longer than this model
     runs.  With the queue full, a real client's SYN is dropped, unless SYN
     cookies are on: then the server answers with a SYN-ACK whose ISN encodes
-    the connection and keeps no state until the client's ACK returns it.
+    the connection and keeps no state until the client's ACK returns it.  Every count is at most MAX_COUNT.
     """
     for name, value in (("spoofed_syns", spoofed_syns), ("syn_backlog", syn_backlog),
                         ("legit_clients", legit_clients), ("accept_backlog", accept_backlog)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        check_int(name, value, 0, MAX_COUNT)
+    check_bool("syn_cookies", syn_cookies)
     half_open = min(spoofed_syns, syn_backlog)
     room = syn_backlog - half_open
     connected = 0
@@ -143,15 +155,29 @@ def syn_cookie(secret, four_tuple, mss, now):
     *four_tuple* is (client ip, client port, server ip, server port); *mss* is the
     client's MSS, rounded down to a value in MSS_TABLE.
     """
-    if not isinstance(secret, bytes) or not secret:
-        raise ValueError("secret must be non-empty bytes")
+    _check_cookie_inputs(secret, four_tuple, now)
+    check_int("mss", mss, 1, 65535)
     index = max((i for i, value in enumerate(MSS_TABLE) if value <= mss), default=0)
     tick = int(now // COOKIE_PERIOD)
     return ((tick % 32) << 27) | (index << 24) | _cookie_hash(secret, four_tuple, tick)
 
 
+def _check_cookie_inputs(secret, four_tuple, now):
+    if not check_bytes("secret", secret):
+        raise InvalidArgument("secret must be non-empty bytes, got b''")
+    if not (isinstance(four_tuple, tuple) and len(four_tuple) == 4):
+        raise InvalidArgument(f"four_tuple must be (client ip, client port, server ip, server port), got {four_tuple!r}")
+    check_time("now", now)
+
+
 def check_syn_cookie(secret, four_tuple, ack, now, max_age_ticks=2):
-    """The MSS encoded in the cookie that the client's ACK returns (ACK - 1), or None if it is not valid."""
+    """The MSS encoded in the cookie that the client's ACK returns (ACK - 1), or None if it is not valid.
+
+    A cookie is accepted for *max_age_ticks* periods of COOKIE_PERIOD seconds (1..32: the tick has 5 bits).
+    """
+    _check_cookie_inputs(secret, four_tuple, now)
+    check_seq(ack, "ack")
+    check_int("max_age_ticks", max_age_ticks, 1, 32)
     cookie = seq_add(ack, -1)
     tick_bits, index, digest = cookie >> 27, (cookie >> 24) & 0x7, cookie & 0xFFFFFF
     current = int(now // COOKIE_PERIOD)
@@ -188,6 +214,7 @@ def negotiated_options(trace):
     *other* side announced.  Window scale, SACK-permitted and timestamps are in use only if
     both SYNs carry them (RFC 7323 §1.3 and §3.2, RFC 2018 §2).
     """
+    check_instance("trace", trace, Trace)
     flights = [f for f in trace.flights() if not f.lost]
     syn = next((f for f in flights if f.segment.flags == Flags.SYN), None)
     syn_ack = next((f for f in flights if f.segment.flags == Flags.SYN | Flags.ACK), None)
@@ -208,8 +235,9 @@ def _present(value):
 
 def print_options(trace):
     """`negotiated_options` as a small table."""
+    rows = negotiated_options(trace)
     print(f"{'option':<15} {'in the SYN':<18} {'in the SYN-ACK':<18} in use?")
-    print("\n".join(str(row) for row in negotiated_options(trace)))
+    print("\n".join(str(row) for row in rows))
 
 
 # ------------------------------------------------------------- retransmission schedule
@@ -228,14 +256,12 @@ def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0, linear=0):
     is Linux's SYN: 10 retransmissions, the last at 67 s, connect() fails at 131 s;
     ``retransmission_schedule(6)`` is the pre-6.5 schedule (the last SYN at 63 s, failure at 127 s)
     and ``retransmission_schedule(5)`` its SYN-ACK (tcp_synack_retries 5): given up at 63 s.
+    *retries* and *linear* are at most MAX_RETRIES.
     """
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-        raise ValueError(f"retries must be an integer >= 0, got {retries!r}")
-    if isinstance(linear, bool) or not isinstance(linear, int) or linear < 0:
-        raise ValueError(f"linear must be an integer >= 0, got {linear!r}")
-    for name, value in (("rto_initial", rto_initial), ("rto_max", rto_max)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+    check_int("retries", retries, 0, MAX_RETRIES)
+    check_int("linear", linear, 0, MAX_RETRIES)
+    check_number("rto_initial", rto_initial, 0, low_open=True)
+    check_number("rto_max", rto_max, rto_initial)
     now, rto, sends = 0.0, float(rto_initial), []
     for count in range(retries + linear):
         now += rto
@@ -287,11 +313,11 @@ def accept_demo(clients=3, backlog=8, timeout=5.0):
     import socket
     from contextlib import ExitStack
 
-    for name, value in (("clients", clients), ("backlog", backlog)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    check_int("backlog", backlog, 1, 128)
+    check_int("clients", clients, 1)
+    check_number("timeout", timeout, 0, 3600, low_open=True)
     if clients > backlog:
-        raise ValueError(f"clients must be at most backlog ({backlog}) so that every handshake completes, "
+        raise InvalidArgument(f"clients must be at most backlog ({backlog}) so that every handshake completes, "
                          f"got {clients}")
     with ExitStack() as stack:
         listener = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))

@@ -15,10 +15,13 @@ started.  Every packet becomes a SEND and a DELIVER (or DROP, when the driver
 withholds a segment) at the same moment.  The endpoint records its own states;
 the Linux side's states are inferred from the segments (`tcplab.capture.infer_states`).
 
-Every run is bounded in time and removes its namespace, also after an error.
+Every run is bounded in time and removes its namespace, also after an error or a
+SIGTERM; before a run returns, every thread it started has ended and every socket
+is closed (see `tcplab.netns`).
 """
 
 import argparse
+import inspect
 import itertools
 import re
 import sys
@@ -37,6 +40,7 @@ from .segment import Flags, Segment
 from .states import State
 from .trace import Event, Host, Kind, Trace
 from .sockio import recv_exactly, recv_until_eof
+from .validation import check_choice, check_instance, check_int, check_number, check_options
 
 TCPLAB, LINUX = "tcplab", "linux"
 CLIENT_PORT, SERVER_PORT = scenarios.CLIENT_PORT, scenarios.SERVER_PORT
@@ -45,6 +49,7 @@ TIME_LIMIT = 10.0      # no run lasts longer than this many seconds
 QUIET = 0.3            # a finished run waits this long for stragglers
 POLL = 0.02            # the longest the driver sleeps between looks at its timers and application
 SOCKET_TIMEOUT = 5.0
+MAX_CLOSE_DELAY = 5.0  # seconds an application may wait before it closes
 
 
 def available():
@@ -182,10 +187,10 @@ def _segment_for(raw, port):
 
 
 # ====================================================================== Linux-side applications
-def linux_server(listener, closes_first, close_delay):
+def linux_server(ns, listener, closes_first, close_delay):
     """A kernel server: accept, read the request, send the reply, then close (first, or after EOF)."""
     def app(call):
-        conn, _ = listener.accept()
+        conn = ns.adopt(listener.accept()[0])
         call("accept()")
         with conn:
             conn.settimeout(SOCKET_TIMEOUT)
@@ -195,12 +200,12 @@ def linux_server(listener, closes_first, close_delay):
             if not closes_first:
                 recv_until_eof(conn)
                 call("read() = EOF")
-            time.sleep(close_delay)
+            ns.sleep(close_delay)
             call("close()")
     return app
 
 
-def linux_client(sock, closes_first, close_delay):
+def linux_client(ns, sock, closes_first, close_delay):
     """A kernel client: connect to tcplab, send the request, read the reply, then close (first, or after EOF)."""
     def app(call):
         call(f"connect({SERVER_PORT})")
@@ -211,7 +216,7 @@ def linux_client(sock, closes_first, close_delay):
         if not closes_first:
             recv_until_eof(sock)
             call("read() = EOF")
-        time.sleep(close_delay)
+        ns.sleep(close_delay)
         call("close()")
         sock.close()
     return app
@@ -247,11 +252,17 @@ def describe(name):
 
 
 def run(name, **options):
-    """Run the kernel scenario *name* in a fresh namespace; returns its Trace."""
+    """Run the kernel scenario *name* in a fresh namespace; returns its Trace.
+
+    The options are the scenario function's arguments (e.g. ``limit``, ``seed``);
+    unknown ones are refused with the list of allowed ones.
+    """
+    function = _lookup(name).function
+    check_options(f"kernel scenario {name!r}", options, inspect.signature(function).parameters)
     ok, reason = available()
     if not ok:
         raise RuntimeError(f"kernel scenario {name!r} cannot run here: it {reason}")
-    return _lookup(name).function(**options)
+    return function(**options)
 
 
 def simulate(name, kernel_trace=None, **options):
@@ -279,29 +290,37 @@ def session(tcplab_role="client", closer=TCPLAB, close_delay=0.0, faults=(), see
     The other side closes *close_delay* seconds after it reads end-of-file (tcplab
     waits at least 0.1 s, like the simulator's scenarios).
     """
-    if tcplab_role not in ("client", "server"):
-        raise ValueError(f"tcplab_role must be 'client' or 'server', got {tcplab_role!r}")
-    if closer not in (TCPLAB, LINUX):
-        raise ValueError(f"closer must be {TCPLAB!r} or {LINUX!r}, got {closer!r}")
+    check_choice("tcplab_role", tcplab_role, ("client", "server"))
+    check_choice("closer", closer, (TCPLAB, LINUX))
+    close_delay = check_number("close_delay", close_delay, 0, MAX_CLOSE_DELAY)
+    limit = _check_limit("limit", limit)
+    if config is None:
+        config = tcplab_config(check_int("seed", seed))
+    check_instance("config", config, Config)
     title = title or f"tcplab as {tcplab_role} against Linux; {closer} closes first"
     tcplab_closes = closer == TCPLAB
     with netns.Namespace() as ns:
         if tcplab_role == "client":
             listener = _kernel_listener(ns)
-            endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=config or tcplab_config(seed))
+            endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=config)
             script = [Connect(SERVER_PORT), WaitEstablished(), Send(REQUEST), WaitBytes(len(REPLY))]
-            linux_app, linux_port = linux_server(listener, not tcplab_closes, close_delay), SERVER_PORT
+            linux_app, linux_port = linux_server(ns, listener, not tcplab_closes, close_delay), SERVER_PORT
         else:
             sock = _kernel_socket(ns, CLIENT_PORT)
-            endpoint = Endpoint(SERVER_PORT, name=TCPLAB, config=config or tcplab_config(seed))
+            endpoint = Endpoint(SERVER_PORT, name=TCPLAB, config=config)
             script = [Listen(), WaitBytes(len(REQUEST)), Send(REPLY)]
-            linux_app, linux_port = linux_client(sock, not tcplab_closes, close_delay), CLIENT_PORT
+            linux_app, linux_port = linux_client(ns, sock, not tcplab_closes, close_delay), CLIENT_PORT
         script += [Close()] if tcplab_closes else [WaitPeerClose(), Sleep(max(0.1, close_delay)), Close()]
         driver = Driver(ns, endpoint, script, linux_port, faults)
         driver.run(linux_app, limit=limit)
         trace = driver.trace(linux_port, title)
         trace.measurements.update(_linux_time_wait(ns, trace))
     return trace
+
+
+def _check_limit(name, seconds):
+    """A run's length in seconds: more than 0, at most TIME_LIMIT."""
+    return check_number(name, seconds, 0, TIME_LIMIT, low_open=True)
 
 
 def _kernel_listener(ns, port=SERVER_PORT):
@@ -384,8 +403,7 @@ def withheld_final_ack(losses=3, seed=1, limit=TIME_LIMIT):
 
     The retransmissions back off from Linux's 200 ms minimum RTO; the next ACK gets through.
     """
-    if isinstance(losses, bool) or not isinstance(losses, int) or not 1 <= losses <= 5:
-        raise ValueError(f"losses must be an integer in 1..5 (so the run stays short), got {losses!r}")
+    check_int("losses", losses, 1, 5)  # so the run stays short
     rule = DropWhere(is_final_ack, losses, "withheld by tcplab (final ACK)")
     return session("client", TCPLAB, 0.1, faults=[rule], seed=seed, limit=limit,
                    title=f"tcplab withholds its final ACK {losses}x; Linux retransmits its FIN")
@@ -409,11 +427,11 @@ def unanswered_syn_ack(wait=4.0, seed=1):
 
     The run stops after *wait* seconds; Linux would go on 5 times (tcp_synack_retries).
     """
-    if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 < wait <= TIME_LIMIT:
-        raise ValueError(f"wait must be a number of seconds in (0, {TIME_LIMIT}], got {wait!r}")
+    wait = _check_limit("wait", wait)
+    config = tcplab_config(check_int("seed", seed))
     with netns.Namespace() as ns:
         _kernel_listener(ns)
-        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=tcplab_config(seed))
+        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=config)
         rule = DropWhere(_never_answers, 1000, "withheld by tcplab (never answers the SYN-ACK)")
         driver = Driver(ns, endpoint, [Connect(SERVER_PORT), WaitEstablished()], SERVER_PORT, [rule])
         driver.run(limit=wait, hold=wait)
@@ -423,8 +441,10 @@ def unanswered_syn_ack(wait=4.0, seed=1):
 @kernel_scenario("closed-port", lambda kernel_trace, seed=1, **_: scenarios.run("rst-closed-port", seed=seed))
 def closed_port(seed=1, limit=3.0):
     """tcplab connects to a port where nothing listens: Linux answers RST,ACK ("connection refused")."""
+    limit = _check_limit("limit", limit)
+    config = tcplab_config(check_int("seed", seed))
     with netns.Namespace() as ns:
-        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=tcplab_config(seed))
+        endpoint = Endpoint(CLIENT_PORT, name=TCPLAB, config=config)
         driver = Driver(ns, endpoint, [Connect(CLOSED_PORT)], CLOSED_PORT)
         driver.run(limit=limit)
         return driver.trace(CLOSED_PORT, "tcplab connects to a closed Linux port")
@@ -635,7 +655,12 @@ def main(argv=None):
     parser.add_argument("--clean", action="store_true", help="remove namespaces left by killed runs")
     args = parser.parse_args(argv)
     if args.clean:
-        print("\n".join(netns.remove_stale()) or "nothing to remove")
+        try:
+            removed = netns.remove_stale()
+        except (PermissionError, RuntimeError) as error:
+            print(f"error: cannot remove stale namespaces: {error}", file=sys.stderr)
+            return 1
+        print("\n".join(f"removed {name}" for name in removed) or "nothing to remove")
         return 0
     if args.list or not args.scenario:
         for name in names():

@@ -1,7 +1,7 @@
 """Small experiments on real Linux sockets, each run in a private network namespace, with recorded results.
 
     from tcplab import linuxsockets as ls
-    ls.result("time-wait-reuse")             # the recorded run shipped in book/captures/linux-sockets.json
+    ls.result("time-wait-reuse")             # the recorded run shipped in tcplab/recordings/linux-sockets.json
     ls.result("time-wait-reuse", live=True)  # run it now (root: it needs its own namespace)
 
 Each experiment is a function of this module that uses only the sockets API and

@@ -10,6 +10,12 @@ Nothing outside the namespace is touched: the kernel's sockets live in it, and
 its only interface besides `lo` is the TUN device.  Entering the namespace uses
 setns(2) from a short-lived thread (it changes only that thread), so the caller's
 own thread never leaves the host's namespace.
+
+Leaving the ``with`` block stops everything that ran inside: every socket is shut
+(waking threads blocked on it), `Namespace.sleep` returns early, every thread is
+joined (at most COMMAND_TIMEOUT seconds), then the namespace is deleted.  While
+the block runs in the main thread, SIGTERM (what ``timeout`` and CI runners send)
+raises `Terminated`, so the namespace is deleted before the process exits.
 """
 
 import ctypes
@@ -19,10 +25,14 @@ import os
 import re
 import select
 import shutil
+import signal
 import socket
 import struct
 import subprocess
 import threading
+import time
+
+from .sockio import Cancel, Cancelled, shut
 
 LINUX_IP = "10.77.0.1"     # the kernel's address, on the TUN device
 TCPLAB_IP = "10.77.0.2"    # the address tcplab's endpoint speaks from
@@ -59,12 +69,17 @@ def exists(name):
 
 
 def remove_stale():
-    """Delete tcplab namespaces left by processes that no longer run (e.g. killed with SIGKILL)."""
+    """Delete tcplab namespaces left by processes that no longer run (e.g. killed with SIGKILL).
+
+    Returns the names removed; raises PermissionError without root, RuntimeError if `ip` fails.
+    """
+    if os.geteuid() != 0:
+        raise PermissionError("removing network namespaces needs root")
     removed = []
     for name in sorted(os.listdir(NETNS_DIR)) if os.path.isdir(NETNS_DIR) else []:
         match = re.fullmatch(rf"{PREFIX}-(\d+)-\d+", name)
         if match and not _process_alive(int(match.group(1))):
-            _ip("netns", "del", name, check=False)
+            _ip("netns", "del", name)
             removed.append(name)
     return removed
 
@@ -86,6 +101,28 @@ def _ip(*args, check=True):
     return result.stdout
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived while a namespace was open; raised so that it is deleted on the way out.
+
+    A SystemExit with status 128 + SIGTERM, as if the signal had ended the process.
+    """
+
+    def __init__(self):
+        super().__init__(128 + signal.SIGTERM)
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def _set_sigterm_handler(handler):
+    """Install *handler* for SIGTERM (main thread only); the previous handler, or None where none can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.signal(signal.SIGTERM, handler)
+    return signal.SIG_DFL if previous is None else previous
+
+
 class Namespace:
     """A network namespace with a configured TUN device; use it as a context manager."""
 
@@ -98,16 +135,40 @@ class Namespace:
             raise ValueError(f"name must start with {PREFIX + '-'!r}, got {self.name!r}")
         self.tun = None
         self._sockets = []
+        self._threads = []
+        self._cancel = Cancel()
+        self._lock = threading.Lock()
+        self._previous_handler = None
         self._libc = ctypes.CDLL(None, use_errno=True)
 
     # ------------------------------------------------------------ lifetime
     def __enter__(self):
-        self.open()
+        self._previous_handler = _set_sigterm_handler(_terminate)
+        try:
+            self.open()
+        except BaseException:
+            self._restore_sigterm_handler()
+            raise
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, kind, error, traceback):
+        if self._previous_handler is None:
+            self.close()
+            return False
+        deferred = []  # a SIGTERM during the clean-up waits until it is done
+        _set_sigterm_handler(lambda signum, frame: deferred.append(signum))
+        try:
+            self.close()
+        finally:
+            self._restore_sigterm_handler()
+        if deferred and not isinstance(error, Terminated):
+            raise Terminated() from error
         return False
+
+    def _restore_sigterm_handler(self):
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGTERM, self._previous_handler)
+            self._previous_handler = None
 
     def open(self):
         """Create the namespace and its TUN device; on any failure, remove what was made."""
@@ -122,15 +183,29 @@ class Namespace:
             raise
 
     def close(self):
-        """Close the TUN device and every socket made here, then delete the namespace."""
-        for sock in self._sockets:
-            sock.close()
-        self._sockets.clear()
+        """Stop every thread working in the namespace, close the TUN device and every socket, delete it.
+
+        Threads are woken (sockets shut, `sleep` cancelled) and joined for at most
+        COMMAND_TIMEOUT seconds in all; RuntimeError if one still runs after that.
+        """
+        with self._lock:
+            self._cancel.set()
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            shut(sock)
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        still_running = [thread.name for thread in self._threads if thread.is_alive()]
+        self._threads.clear()
         if self.tun is not None:
             os.close(self.tun)
             self.tun = None
         if exists(self.name):
-            _ip("netns", "del", self.name, check=False)
+            _ip("netns", "del", self.name)
+        if still_running:
+            raise RuntimeError(f"{', '.join(still_running)} still ran {COMMAND_TIMEOUT} s after the namespace "
+                               "was closed")
 
     # ------------------------------------------------------------ inside the namespace
     def call(self, function, *args):
@@ -148,6 +223,7 @@ class Namespace:
         thread.start()
         thread.join(COMMAND_TIMEOUT)
         if thread.is_alive():
+            self._threads.append(thread)  # close() joins it
             raise TimeoutError(f"{getattr(function, '__name__', function)} did not return within {COMMAND_TIMEOUT} s")
         if "error" in box:
             raise box["error"]
@@ -156,15 +232,31 @@ class Namespace:
     def start(self, function, *args):
         """Run *function(*args)* in a background thread inside the namespace; returns a `Worker`."""
         worker = Worker(self, function, args)
+        self._threads.append(worker)
         worker.start()
         return worker
 
     def socket(self):
-        """A TCP socket that belongs to the namespace (closed with it)."""
+        """A TCP socket that belongs to the namespace (shut and closed with it)."""
         sock = self.call(socket.socket, socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sockets.append(sock)
-        return sock
+        return self.adopt(sock)
+
+    def adopt(self, sock):
+        """Make *sock* (e.g. one returned by accept in a worker) shut and closed with the namespace.
+
+        Raises Cancelled (and shuts *sock*) if the namespace is already closing.
+        """
+        with self._lock:
+            if not self._cancel.is_set():
+                self._sockets.append(sock)
+                return sock
+        shut(sock)
+        raise Cancelled(f"the namespace {self.name} is closing")
+
+    def sleep(self, seconds):
+        """Sleep in a worker thread; raises Cancelled as soon as the namespace closes."""
+        self._cancel.sleep(seconds)
 
     def _enter(self):
         fd = os.open(os.path.join(NETNS_DIR, self.name), os.O_RDONLY)

@@ -1,8 +1,16 @@
-"""Write a Trace as a pcap file (a driver; uses scapy)."""
+"""pcap files: write a Trace as one, and check a file's record framing before scapy decodes it (a driver)."""
 
-from scapy.utils import PcapWriter
+import struct
+from pathlib import Path
 
+from .errors import InvalidArgument
 from .trace import Kind
+
+PCAP_MAGICS = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">",    # microsecond timestamps
+               b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}    # nanosecond timestamps
+PCAPNG_SECTION = b"\x0a\x0d\x0d\x0a"
+PCAPNG_BYTE_ORDER = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}
+PCAP_HEADER, RECORD_HEADER = 24, 16
 
 
 def write_pcap(trace, path):
@@ -12,6 +20,7 @@ def write_pcap(trace, path):
     later lost is in the file too, as a real capture on the sender would show it.
     Returns the number of packets written.
     """
+    from scapy.utils import PcapWriter
     count = 0
     base = 1_700_000_000  # a fixed epoch so that files are byte-for-byte reproducible
     with PcapWriter(str(path), linktype=228, sync=False) as writer:  # 228 = LINKTYPE_IPV4
@@ -25,3 +34,62 @@ def write_pcap(trace, path):
             writer.write(packet)
             count += 1
     return count
+
+
+def check_framing(path):
+    """Raise InvalidArgument naming *path* and the byte offset if the file is not whole pcap or pcapng records.
+
+    scapy stops quietly at a record cut short (a capture that was killed, a
+    truncated download) and returns the packets before it; this check makes that
+    an error.  Returns the number of records (pcap) or blocks (pcapng).
+    """
+    data = Path(path).read_bytes()
+    if data[:4] in PCAP_MAGICS:
+        return _check_pcap(path, data, PCAP_MAGICS[data[:4]])
+    if data[:4] == PCAPNG_SECTION:
+        return _check_pcapng(path, data)
+    raise InvalidArgument(f"path must be a pcap or pcapng file, got {str(path)!r}: "
+                          f"its first bytes {data[:4].hex() or 'are missing'} are no pcap magic number")
+
+
+def _cut(path, offset, what, needed, left):
+    return InvalidArgument(f"path must be a complete pcap file, but {str(path)!r} is cut short at byte {offset}: "
+                           f"{what} needs {needed} bytes, {left} remain")
+
+
+def _check_pcap(path, data, endian):
+    if len(data) < PCAP_HEADER:
+        raise _cut(path, 0, "the file header", PCAP_HEADER, len(data))
+    offset, records = PCAP_HEADER, 0
+    while offset < len(data):
+        left = len(data) - offset
+        if left < RECORD_HEADER:
+            raise _cut(path, offset, f"the header of record {records + 1}", RECORD_HEADER, left)
+        (length,) = struct.unpack_from(endian + "I", data, offset + 8)
+        if RECORD_HEADER + length > left:
+            raise _cut(path, offset, f"record {records + 1}", RECORD_HEADER + length, left)
+        offset += RECORD_HEADER + length
+        records += 1
+    return records
+
+
+def _check_pcapng(path, data):
+    offset, blocks, endian = 0, 0, "<"
+    while offset < len(data):
+        left = len(data) - offset
+        if left < 12:
+            raise _cut(path, offset, f"block {blocks + 1}", 12, left)
+        if data[offset:offset + 4] == PCAPNG_SECTION:
+            endian = PCAPNG_BYTE_ORDER.get(data[offset + 8:offset + 12])
+            if endian is None:
+                raise InvalidArgument(f"path must be a pcap or pcapng file, got {str(path)!r}: "
+                                      f"the section header at byte {offset} has no byte-order magic")
+        (length,) = struct.unpack_from(endian + "I", data, offset + 4)
+        if length < 12 or length % 4:
+            raise InvalidArgument(f"path must be a pcap or pcapng file, got {str(path)!r}: "
+                                  f"block {blocks + 1} at byte {offset} claims a length of {length} bytes")
+        if length > left:
+            raise _cut(path, offset, f"block {blocks + 1}", length, left)
+        offset += length
+        blocks += 1
+    return blocks

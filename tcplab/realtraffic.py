@@ -6,7 +6,8 @@
     run = rt.kernel_run("withheld-final-ack")       # a recorded kernel run: .kernel, .model, .comparison
     print(rt.linux_vs_rfc())                        # where Linux differs from the textbook, measured
 
-Everything the chapter shows comes from files in ``book/captures``: the loopback
+Everything the chapter shows comes from the recordings shipped in the package
+(``tcplab/recordings``, see `tcplab.capture.CAPTURES`): the loopback
 pcaps recorded by ``python -m tcplab.capture --record``, a zero-window pcap and
 the kernel runs (tcplab against Linux in a private namespace), both recorded by
 ``scripts/record_kernel_traces.py``.  A kernel run is stored as JSON because a
@@ -17,8 +18,6 @@ segments it withheld) and the `ss` reading of Linux's TIME-WAIT.  Passing
 
 import json
 import socket
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from .segment import Flags
 from .seqspace import seq_sub
 from .states import State
 from .trace import Kind, Trace
+from .validation import check_int, check_number
 
 CAPTURES = capture.CAPTURES
 
@@ -200,49 +200,23 @@ def capture_zero_window(nbytes=20000, buffer=4096, pause=1.8, timeout=capture.TI
 
     The listener's receive buffer and the client's send buffer are set to *buffer*
     bytes, so the receiver's window closes after a few kilobytes and the sender
-    probes it.  Returns the packets (deduplicated).
+    probes it.  Returns the packets (deduplicated); see `tcplab.capture.sniff_conversation`.
     """
-    capture._load_scapy_layers()
-    from scapy.sendrecv import AsyncSniffer
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)
-    listener.bind((capture.LOOPBACK, 0))
-    listener.listen(1)
-    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    client.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, buffer)
-    client.bind((capture.LOOPBACK, 0))
-    for sock in (listener, client):
-        sock.settimeout(timeout)
-    ports = (listener.getsockname()[1], client.getsockname()[1])
-    started = threading.Event()
-    sniffer = AsyncSniffer(iface="lo", filter=f"tcp and port {ports[0]} and port {ports[1]}",
-                           store=True, started_callback=started.set)
+    nbytes = check_int("nbytes", nbytes, 1, 10_000_000)
+    buffer = check_int("buffer", buffer, 1024, 1 << 20)
+    pause = check_number("pause", pause, 0, capture.MAX_CLOSE_DELAY)
 
-    def slow_reader():
-        conn, _ = listener.accept()
-        with conn:
-            conn.settimeout(timeout)
-            time.sleep(pause)
-            while conn.recv(65536):
-                pass
+    def slow_reader(conn, cancel):
+        cancel.sleep(pause)
+        while conn.recv(65536):
+            pass
 
-    try:
-        sniffer.start()
-        if not started.wait(timeout):
-            raise TimeoutError(f"the sniffer on lo did not start within {timeout} s")
-        reader = threading.Thread(target=slow_reader, daemon=True)
-        reader.start()
-        client.connect(listener.getsockname())
-        client.sendall(b"x" * nbytes)
-        client.close()
-        reader.join(timeout + pause)
-        time.sleep(capture.SNIFF_GRACE)
-    finally:
-        listener.close()
-        client.close()
-        if sniffer.running:
-            sniffer.stop()
-    return capture.deduplicate(list(sniffer.results or []))
+    def bulk_sender(sock, cancel):
+        sock.sendall(b"x" * nbytes)
+
+    return capture.sniff_conversation(slow_reader, bulk_sender, timeout,
+                                      listener_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)],
+                                      client_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, buffer)])
 
 
 def zero_window(live=False, directory=None):
@@ -269,7 +243,7 @@ def load_trace(path):
 
 
 def kernel_path(name, directory=None):
-    """The recorded run of kernel scenario *name*: book/captures/kernel-<name>.json."""
+    """The recorded run of kernel scenario *name*: kernel-<name>.json in *directory* (default the package's)."""
     if name not in KERNEL_RUNS:
         raise ValueError(f"name must be one of {', '.join(KERNEL_RUNS)}; got {name!r}")
     return Path(directory or CAPTURES) / f"kernel-{name}.json"

@@ -6,6 +6,12 @@ K = 4
 ALPHA = 1 / 8
 BETA = 1 / 4
 GRANULARITY = 0.001  # G, the clock granularity in seconds
+MAX_DOUBLINGS = 64   # 2**64 × any base exceeds every ceiling: the exponent need not grow further
+
+
+def backoff(base, doublings, ceiling):
+    """base × 2**doublings, at most *ceiling*: the one exponential backoff of every timer."""
+    return min(ceiling, base * 2 ** min(doublings, MAX_DOUBLINGS))
 
 
 @dataclass
@@ -37,7 +43,7 @@ class RtoEstimator:
     def timed_out(self):
         """Back off: RTO <- 2 × RTO (RFC 6298 §5.5), at most the maximum."""
         self.backoff += 1
-        self.rto = self._clamp(self.rto * 2)
+        self.rto = self._clamp(backoff(self.rto, 1, self.maximum))
 
     def _clamp(self, value):
         return min(self.maximum, max(self.minimum, value))

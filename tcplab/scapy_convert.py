@@ -32,22 +32,38 @@ def segment_to_scapy(segment, src_ip, dst_ip):
     return IP(bytes(packet))
 
 
-def _options_from_scapy(tcp_options):
+def _options_from_scapy(tcp_options, notes):
     values = {}
     for name, value in tcp_options:
         if name == "MSS":
             values["mss"] = value
         elif name == "WScale":
-            values["wscale"] = min(value, 14)
+            if isinstance(value, int) and value > 14:
+                # RFC 7323 §2.3: a shift count above 14 SHOULD be logged and MUST be used as 14.
+                notes.append(f"window scale {value} used as 14 (RFC 7323 §2.3)")
+                value = 14
+            values["wscale"] = value
         elif name == "SAckOK":
             values["sack_ok"] = True
         elif name == "Timestamp":
             values["timestamps"] = tuple(value)
-    return Options(**values)
+    kept = {}
+    for key, value in values.items():
+        try:
+            Options(**{key: value})
+        except ValueError as error:
+            notes.append(f"option ignored: {error}")
+        else:
+            kept[key] = value
+    return Options(**kept)
 
 
-def segment_from_scapy(packet):
-    """A Segment from any scapy packet with a TCP layer (IP addresses are not kept)."""
+def segment_from_scapy(packet, notes=None):
+    """A Segment from any scapy packet with a TCP layer (IP addresses are not kept).
+
+    An option whose value no TCP may send (an MSS of 0, say) is left out, not fatal:
+    a description of each such repair is appended to *notes* (a list) if given.
+    """
     if TCP not in packet:
         raise ValueError(f"packet has no TCP layer: {packet.summary()}")
     tcp = packet[TCP]
@@ -60,4 +76,4 @@ def segment_from_scapy(packet):
             payload = payload[:tcp_len]
     return Segment(sport=tcp.sport, dport=tcp.dport, seq=tcp.seq, ack=tcp.ack,
                    flags=Flags(int(tcp.flags)), window=tcp.window,
-                   options=_options_from_scapy(tcp.options), payload=payload)
+                   options=_options_from_scapy(tcp.options, [] if notes is None else notes), payload=payload)

@@ -8,7 +8,9 @@ from scapy packets lives in `tcplab.scapy_convert` and is imported only when
 from dataclasses import dataclass, field, replace
 from enum import IntFlag
 
+from .errors import ArgumentTypeError, InvalidArgument
 from .seqspace import check_seq, seq_add
+from .validation import check_bool, check_bytes, check_int, check_instance, check_ip, check_options
 
 #: Largest payload one IPv4 datagram can carry behind a 20-byte IP and a 20-byte TCP header.
 MAX_PAYLOAD = 65535 - 40
@@ -29,14 +31,11 @@ class Flags(IntFlag):
     @classmethod
     def parse(cls, value):
         """Flags from a Flags/int, from letters ("SA") or from names ("SYN,ACK", "syn|ack")."""
-        if isinstance(value, cls):
-            return value
         if isinstance(value, int) and not isinstance(value, bool):
-            if not 0 <= value <= 0xFF:
-                raise ValueError(f"flags must be in 0..255, got {value}")
-            return cls(value)
+            return cls(check_int("flags", int(value), 0, 0xFF))
         if not isinstance(value, str):
-            raise ValueError(f"flags must be Flags, an int or a string, got {value!r}")
+            raise ArgumentTypeError(f"flags must be Flags, an integer in 0..255 or a string such as 'SA', "
+                                    f"got {value!r}")
         text = value.strip().upper()
         names = [n for n in text.replace("|", ",").replace("+", ",").replace(" ", ",").split(",") if n]
         if names and all(n in cls.__members__ for n in names):
@@ -49,7 +48,7 @@ class Flags(IntFlag):
         result = cls(0)
         for letter in text.replace(",", "").replace(" ", ""):
             if letter not in letters:
-                raise ValueError(
+                raise InvalidArgument(
                     f"flags: unknown flag {letter!r} in {value!r}; allowed letters are "
                     f"{''.join(letters)} or names {', '.join(cls.__members__)}")
             result |= letters[letter]
@@ -62,14 +61,6 @@ class Flags(IntFlag):
         return ",".join(names) if names else "<none>"
 
 
-def _check_range(value, field_name, low, high):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{field_name} must be an integer in {low}..{high}, got {value!r}")
-    return value
-
-
 @dataclass(frozen=True)
 class Options:
     """The TCP options tcplab models: MSS, window scale, SACK-permitted and timestamps."""
@@ -80,15 +71,16 @@ class Options:
     timestamps: tuple[int, int] | None = None  # (TSval, TSecr)
 
     def __post_init__(self):
-        _check_range(self.mss, "options.mss", 1, 65535)
-        _check_range(self.wscale, "options.wscale", 0, 14)
-        if not isinstance(self.sack_ok, bool):
-            raise ValueError(f"options.sack_ok must be True or False, got {self.sack_ok!r}")
+        if self.mss is not None:
+            check_int("options.mss", self.mss, 1, 65535)
+        if self.wscale is not None:
+            check_int("options.wscale", self.wscale, 0, 14)
+        check_bool("options.sack_ok", self.sack_ok)
         if self.timestamps is not None:
             if not (isinstance(self.timestamps, tuple) and len(self.timestamps) == 2):
-                raise ValueError(f"options.timestamps must be a (TSval, TSecr) pair, got {self.timestamps!r}")
+                raise InvalidArgument(f"options.timestamps must be a (TSval, TSecr) pair, got {self.timestamps!r}")
             for name, v in zip(("TSval", "TSecr"), self.timestamps):
-                _check_range(v, f"options.timestamps {name}", 0, 2**32 - 1)
+                check_int(f"options.timestamps {name}", v, 0, 2**32 - 1)
 
     def __bool__(self):
         return any((self.mss is not None, self.wscale is not None, self.sack_ok, self.timestamps is not None))
@@ -123,22 +115,20 @@ class Segment:
     payload: bytes = b""
 
     def __post_init__(self):
-        _check_range(self.sport, "sport", 0, 65535)
-        _check_range(self.dport, "dport", 0, 65535)
+        check_int("sport", self.sport, 0, 65535)
+        check_int("dport", self.dport, 0, 65535)
         check_seq(self.seq, "seq")
         check_seq(self.ack, "ack")
         object.__setattr__(self, "flags", Flags.parse(self.flags))
-        _check_range(self.window, "window", 0, 65535)
+        check_int("window", self.window, 0, 65535)
         if self.options is None:
             object.__setattr__(self, "options", NO_OPTIONS)
-        if not isinstance(self.options, Options):
-            raise ValueError(f"options must be a tcplab.segment.Options, got {self.options!r}")
-        if isinstance(self.payload, (bytearray, memoryview)):
-            object.__setattr__(self, "payload", bytes(self.payload))
-        if not isinstance(self.payload, bytes):
-            raise ValueError(f"payload must be bytes, got {type(self.payload).__name__}")
+        check_instance("options", self.options, Options)
+        if type(self.payload) is not bytes:
+            object.__setattr__(self, "payload", check_bytes("payload", self.payload))
         if len(self.payload) > MAX_PAYLOAD:
-            raise ValueError(f"payload must be at most {MAX_PAYLOAD} bytes for one segment, got {len(self.payload)}")
+            raise InvalidArgument(f"payload must be at most {MAX_PAYLOAD} bytes for one segment, "
+                                  f"got {len(self.payload)}")
 
     # --- derived values -------------------------------------------------
     @property
@@ -158,6 +148,7 @@ class Segment:
 
     def replace(self, **changes):
         """A copy with some fields changed."""
+        check_options("changes", changes, self.__dataclass_fields__)
         return replace(self, **changes)
 
     # --- text -----------------------------------------------------------
@@ -177,7 +168,7 @@ class Segment:
     def to_scapy(self, src_ip="10.0.0.1", dst_ip="10.0.0.2"):
         """This segment as a scapy ``IP()/TCP()/Raw()`` packet with correct checksums."""
         from .scapy_convert import segment_to_scapy
-        return segment_to_scapy(self, src_ip, dst_ip)
+        return segment_to_scapy(self, check_ip("src_ip", src_ip), check_ip("dst_ip", dst_ip))
 
     @classmethod
     def from_scapy(cls, packet):

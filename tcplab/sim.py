@@ -12,13 +12,16 @@ so the same inputs always give the same `Trace`.
 
 import heapq
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from .apps import App
 from .endpoint import Endpoint
+from .errors import InvalidArgument
 from .faults import Rule, Wire
 from .segment import Segment
 from .trace import Event, Host, Kind, Trace
+from .validation import check_choice, check_instance, check_int, check_ip, check_number, check_str, check_time
 
 
 @dataclass
@@ -36,15 +39,13 @@ class Simulator:
     """Two (or more) hosts joined by a link with a one-way *delay* and a list of fault rules."""
 
     def __init__(self, delay=0.05, faults=(), title=""):
-        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay <= 0:
-            raise ValueError(f"delay must be a number of seconds > 0, got {delay!r}")
-        faults = list(faults)
-        for i, rule in enumerate(faults):
-            if not isinstance(rule, Rule):
-                raise ValueError(f"faults[{i}] must be a tcplab.faults rule (DropNth, DropWhere, …), got {rule!r}")
-        self.delay = float(delay)
-        self.faults = faults
-        self.title = title
+        self.delay = check_number("delay", delay, 0, low_open=True)
+        if isinstance(faults, (str, bytes)) or not hasattr(faults, "__iter__"):
+            check_instance("faults", faults, (list, tuple), "a list of tcplab.faults rules")
+        self.faults = list(faults)
+        for i, rule in enumerate(self.faults):
+            check_instance(f"faults[{i}]", rule, Rule, "a tcplab.faults rule (DropNth, DropWhere, …)")
+        self.title = check_str("title", title, empty=True)
         self.hosts = {}
         self.now = 0.0
         self._queue = []
@@ -54,29 +55,45 @@ class Simulator:
         self._events = []
 
     def add_host(self, name, endpoint, script=(), *, peer, ip=None, auto_read=True):
-        """Add a host running *script* (a list of tcplab.apps steps) on *endpoint*."""
+        """Add a host running *script* (a list of tcplab.apps steps) on *endpoint*.
+
+        *name* must be the endpoint's own name (the name its events carry); *ip* is an IP address
+        (10.0.0.1, 10.0.0.2, … by default).
+        """
+        check_str("name", name)
         if name in self.hosts:
-            raise ValueError(f"name must be unique; host {name!r} already exists")
-        if not isinstance(endpoint, Endpoint):
-            raise ValueError(f"endpoint must be a tcplab.endpoint.Endpoint, got {type(endpoint).__name__}")
-        ip = ip or f"10.0.0.{len(self.hosts) + 1}"
+            raise InvalidArgument(f"name must be unique; host {name!r} already exists")
+        check_instance("endpoint", endpoint, Endpoint)
+        if endpoint.name != name:
+            raise InvalidArgument(f"name must be the endpoint's name {endpoint.name!r} (its events carry it), "
+                                  f"got {name!r}")
+        check_str("peer", peer)
+        ip = check_ip("ip", ip) if ip is not None else f"10.0.0.{len(self.hosts) + 1}"
         self.hosts[name] = SimHost(name, ip, endpoint, App(endpoint, script, None, auto_read), peer)
         return self.hosts[name]
 
     def inject(self, time, sender, segment, detail="injected"):
         """Put *segment* on the link at *time* as if *sender* had sent it (e.g. an old duplicate SYN)."""
-        if sender not in self.hosts:
-            raise ValueError(f"sender must be one of {sorted(self.hosts)}, got {sender!r}")
-        if not isinstance(segment, Segment):
-            raise ValueError(f"segment must be a tcplab.Segment, got {type(segment).__name__}")
+        time = check_time("time", time, self.now)
+        check_choice("sender", sender, self.hosts)
+        check_instance("segment", segment, Segment)
+        check_str("detail", detail, empty=True)
         self._schedule(time, "inject", (sender, segment, detail))
 
     # ------------------------------------------------------------------ running
     def run(self, until=3600.0, max_events=200_000):
-        """Run until nothing is left to do (or virtual time *until*); return the Trace."""
+        """Run until nothing is left to do (or virtual time *until*, which may be math.inf); return the Trace.
+
+        At most *max_events* events are handled; if work is still left then, the Trace is
+        returned with ``truncated=True`` (its table and repr say so).
+        """
+        if until != math.inf:
+            until = check_time("until", until)
+        check_int("max_events", max_events, 1)
         for host in self.hosts.values():
             if host.peer not in self.hosts:
-                raise ValueError(f"peer of host {host.name!r} must be one of {sorted(self.hosts)}, got {host.peer!r}")
+                raise InvalidArgument(f"peer of host {host.name!r} must be one of {sorted(self.hosts)}, "
+                                      f"got {host.peer!r}")
             host.app.peer_port = self.hosts[host.peer].endpoint.local_port
         for host in self.hosts.values():
             self._step_app(host)
@@ -88,8 +105,9 @@ class Simulator:
             self.now = time
             handled += 1
             self._handle(kind, payload)
+        truncated = handled >= max_events and any(when <= until for when, *_ in self._queue)
         hosts = [Host(h.name, h.ip, h.endpoint.local_port) for h in self.hosts.values()]
-        return Trace(self._events, hosts, self.title)
+        return Trace(self._events, hosts, self.title, truncated=truncated)
 
     def _handle(self, kind, payload):
         if kind == "arrive":
@@ -173,4 +191,5 @@ class Simulator:
     # ------------------------------------------------------------------ results
     def received(self, name):
         """The bytes the application on host *name* read."""
+        check_choice("name", name, self.hosts)
         return bytes(self.hosts[name].app.received)

@@ -20,7 +20,8 @@ from .segment import Flags, Segment
 from .seqspace import seq_relative
 from .sim import Simulator
 from .states import State
-from .trace import Kind
+from .trace import Kind, Trace
+from .validation import check_bool, check_instance, check_number
 
 SCENARIOS = ("four-way-teardown", "server-closes-first", "three-segment-teardown", "simultaneous-close",
              "half-close", "lost-final-ack", "lost-final-ack-no-time-wait")
@@ -39,6 +40,7 @@ def variants():
 
 def first_closer(trace):
     """The host whose close() came first."""
+    check_instance("trace", trace, Trace)
     for e in trace.events:
         if e.kind is Kind.CALL and e.detail == "close()":
             return e.host
@@ -47,11 +49,13 @@ def first_closer(trace):
 
 def time_wait_hosts(trace):
     """Hosts that passed through TIME-WAIT."""
+    check_instance("trace", trace, Trace)
     return [h.name for h in trace.hosts if State.TIME_WAIT in trace.states(h.name)]
 
 
 def teardown_segments(trace):
     """The segments from the first FIN on: the teardown itself."""
+    check_instance("trace", trace, Trace)
     flights = trace.flights()
     start = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), len(flights))
     return flights[start:]
@@ -68,6 +72,7 @@ def first_fin_step(trace, max_frames=40):
 
 def check_teardown(trace):
     """The chapter's claims on *trace*: a list of (claim, holds) pairs."""
+    check_instance("trace", trace, Trace)
     closer = first_closer(trace)
     checks = [("the host that closed first passes through TIME-WAIT", closer in time_wait_hosts(trace))]
     fins = [f for f in trace.flights() if f.segment.flags & Flags.FIN and not f.retransmission]
@@ -123,6 +128,8 @@ def teardown_table(trace, relative=True):
     Sequence and acknowledgment numbers are relative to each sender's ISN (like Wireshark)
     when *relative*; each line also says which state the sender was in after sending.
     """
+    check_instance("trace", trace, Trace)
+    check_bool("relative", relative)
     isn = {h.name: trace.isn(h.name) for h in trace.hosts}
     lines = []
     for f in teardown_segments(trace):
@@ -157,7 +164,10 @@ def stale_segment(time_wait=True, delay=0.05):
     then ends the client's TIME-WAIT early, as Linux does by default (RFC 1337 "TIME-WAIT assassination").
 
     Returns ``(trace, the bytes the client's application read once the duplicate was on its way)``.
+    *delay* (one way) is at most 0.1 s, so that the teardown is over before the duplicate arrives at 1 s.
     """
+    check_bool("time_wait", time_wait)
+    check_number("delay", delay, 0, 0.1, low_open=True)
     client_cfg, server_cfg = Config(isn=1000), Config(isn=5000)
     old = Segment(80, 40000, 5001, 1001, Flags.PSH | Flags.ACK, 65535, payload=STALE)
     if time_wait:

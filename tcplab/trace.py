@@ -5,11 +5,15 @@ plots, widgets, pcap export and chapters only ever read one.  A Trace is an
 ordered tuple of `Event`s plus the hosts that took part.
 """
 
+import math
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .segment import Flags, Options, Segment
+from .errors import ArgumentTypeError, InvalidArgument
+from .segment import Options, Segment
 from .states import State
+from .validation import (check_bool, check_bytes, check_choice, check_instance, check_int, check_ip, check_str,
+                         check_time)
 
 
 class Kind(str, Enum):
@@ -49,6 +53,28 @@ class Event:
     retransmission: bool = False
     data: bytes = b""
 
+    def __post_init__(self):
+        # Every check tests the usual case first: events are made for every segment a simulation sends.
+        check_time("time", self.time)
+        if type(self.host) is not str or not self.host:
+            check_str("host", self.host)
+        if type(self.kind) is not Kind:
+            object.__setattr__(self, "kind", _kind(self.kind))
+        if self.segment is not None and type(self.segment) is not Segment:
+            check_instance("segment", self.segment, Segment)
+        for name in ("state", "before"):
+            value = getattr(self, name)
+            if value is not None and type(value) is not State:
+                object.__setattr__(self, name, State(check_choice(name, value, [s.value for s in State])))
+        if type(self.detail) is not str:
+            check_str("detail", self.detail, empty=True)
+        if self.packet is not None:
+            check_int("packet", self.packet, 0)
+        if self.retransmission is not True and self.retransmission is not False:
+            check_bool("retransmission", self.retransmission)
+        if type(self.data) is not bytes:
+            object.__setattr__(self, "data", check_bytes("data", self.data))
+
     def with_changes(self, **changes):
         return replace(self, **changes)
 
@@ -70,6 +96,11 @@ class Host:
     name: str
     ip: str
     port: int
+
+    def __post_init__(self):
+        check_str("name", self.name)
+        object.__setattr__(self, "ip", check_ip("ip", self.ip))
+        check_int("port", self.port, 0, 65535)
 
 
 @dataclass(frozen=True)
@@ -95,23 +126,26 @@ class Flight:
 class Trace:
     """An ordered, immutable sequence of events between named hosts.
 
-    ``measurements`` holds numbers a driver read outside the events (for example the TIME-WAIT
-    length `ss` reported during a kernel run), by name.
+    ``measurements`` holds what a driver read outside the events (for example the TIME-WAIT
+    length `ss` reported during a kernel run), by name: numbers, text or lists of text.
+    ``truncated`` is True when the driver stopped before the conversation was over (the
+    simulator's *max_events* ran out), so the trace does not show how it ended.
     """
 
-    def __init__(self, events, hosts, title="", measurements=None):
-        self.events = tuple(events)
-        self.hosts = tuple(hosts)
-        self.title = title
-        self.measurements = dict(measurements or {})
-        names = {h.name for h in self.hosts}
+    def __init__(self, events, hosts, title="", measurements=None, truncated=False):
+        self.events = _tuple_of("events", events, Event)
+        self.hosts = _tuple_of("hosts", hosts, Host)
+        self.title = check_str("title", title, empty=True)
+        self.measurements = _check_measurements(measurements)
+        self.truncated = check_bool("truncated", truncated)
+        names = [h.name for h in self.hosts]
+        if len(set(names)) != len(names):
+            raise InvalidArgument(f"hosts must have distinct names, got {names}")
         for i, event in enumerate(self.events):
-            if not isinstance(event, Event):
-                raise ValueError(f"events[{i}] must be a tcplab.trace.Event, got {type(event).__name__}")
             if event.host not in names:
-                raise ValueError(f"events[{i}].host must be one of {sorted(names)}, got {event.host!r}")
+                raise InvalidArgument(f"events[{i}].host must be one of {sorted(names)}, got {event.host!r}")
             if i and event.time < self.events[i - 1].time:
-                raise ValueError(f"events[{i}].time goes backwards ({event.time} < {self.events[i - 1].time})")
+                raise InvalidArgument(f"events[{i}].time goes backwards ({event.time} < {self.events[i - 1].time})")
 
     # --- sequence protocol ---------------------------------------------
     def __len__(self):
@@ -124,25 +158,33 @@ class Trace:
         return self.events[index]
 
     def __repr__(self):
-        return f"<Trace {self.title!r}: {len(self.events)} events, {len(self.flights())} segments>"
+        truncated = ", TRUNCATED" if self.truncated else ""
+        return f"<Trace {self.title!r}: {len(self.events)} events, {len(self.flights())} segments{truncated}>"
 
     # --- queries ---------------------------------------------------------
     def host(self, name):
-        for h in self.hosts:
-            if h.name == name:
-                return h
-        raise ValueError(f"host must be one of {[h.name for h in self.hosts]}, got {name!r}")
+        """The Host called *name*."""
+        return self.hosts[self._host_index(name)]
+
+    def _host_index(self, name, argument="host"):
+        names = [h.name for h in self.hosts]
+        if name not in names:
+            raise InvalidArgument(f"{argument} must be one of {', '.join(map(repr, names))}; got {name!r}")
+        return names.index(name)
 
     def peer_of(self, name):
         """The other host of a two-host trace."""
+        self._host_index(name)
         others = [h.name for h in self.hosts if h.name != name]
         if len(others) != 1:
-            raise ValueError(f"peer_of needs a two-host trace with host {name!r}")
+            raise InvalidArgument(f"peer_of needs a two-host trace; host {name!r} has {len(others)} peers")
         return others[0]
 
     def filter(self, kind=None, host=None):
         """Events of one kind and/or one host, in order."""
-        kind = Kind(kind) if kind is not None else None
+        kind = _kind(kind) if kind is not None else None
+        if host is not None:
+            self._host_index(host)
         return [e for e in self.events if (kind is None or e.kind is kind) and (host is None or e.host == host)]
 
     def flights(self):
@@ -172,6 +214,7 @@ class Trace:
 
     def states(self, host):
         """The states *host* passed through, starting with the first one it left."""
+        self._host_index(host)
         changes = self.state_changes(host)
         if not changes:
             return []
@@ -179,6 +222,8 @@ class Trace:
 
     def state_at(self, host, index):
         """The state of *host* after event number *index* (CLOSED before its first change)."""
+        self._host_index(host)
+        check_int("index", index, 0, max(len(self.events) - 1, 0))
         state = None
         for e in self.events[: index + 1]:
             if e.host == host and e.kind is Kind.STATE:
@@ -190,6 +235,7 @@ class Trace:
 
     def isn(self, host):
         """The initial sequence number *host* chose (the seq of its first SYN), or None."""
+        self._host_index(host)
         for e in self.events:
             if e.kind is Kind.SEND and e.host == host and e.segment.flags & e.segment.flags.SYN:
                 return e.segment.seq
@@ -201,26 +247,76 @@ class Trace:
     # --- output --------------------------------------------------------
     def table(self, kinds=None):
         """A plain-text listing, one event a line (deterministic, good for notebooks)."""
-        wanted = {Kind(k) for k in kinds} if kinds else None
+        if isinstance(kinds, (str, Kind)):
+            kinds = [kinds]
+        wanted = {_kind(k, "kinds") for k in _tuple_of("kinds", kinds, (str, Kind))} if kinds else None
         lines = [f"{'time/s':>9}  {'host':<7} {'kind':<7} what"]
         lines += [str(e) for e in self.events if wanted is None or e.kind in wanted]
+        if self.truncated:
+            lines.append("(truncated: the driver stopped before the conversation ended)")
         return "\n".join(lines)
 
     def to_dict(self):
         """Everything in the trace as plain JSON-ready data (`Trace.from_dict` reads it back)."""
-        return {"title": self.title, "hosts": [[h.name, h.ip, h.port] for h in self.hosts],
+        data = {"title": self.title, "hosts": [[h.name, h.ip, h.port] for h in self.hosts],
                 "measurements": dict(self.measurements), "events": [_event_to_dict(e) for e in self.events]}
+        if self.truncated:
+            data["truncated"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data):
-        """The Trace that `to_dict` produced."""
-        events = [_event_from_dict(item) for item in data["events"]]
-        return cls(events, [Host(*h) for h in data["hosts"]], data["title"], data.get("measurements"))
+        """The Trace that `to_dict` produced; a missing or malformed entry raises InvalidArgument naming it."""
+        _need("data", data, ("events", "hosts", "title"))
+        hosts = []
+        for i, item in enumerate(_tuple_of("data['hosts']", data["hosts"], (list, tuple))):
+            if len(item) != 3:
+                raise InvalidArgument(f"data['hosts'][{i}] must be [name, ip, port], got {item!r}")
+            hosts.append(Host(*item))
+        events = [_event_from_dict(item, f"data['events'][{i}]")
+                  for i, item in enumerate(_tuple_of("data['events']", data["events"], dict))]
+        return cls(events, hosts, data["title"], data.get("measurements"), data.get("truncated", False))
 
     def to_pcap(self, path):
         """Write every sent segment to a pcap file with virtual timestamps (uses scapy)."""
+        if not (isinstance(path, str) or hasattr(path, "__fspath__")):
+            raise ArgumentTypeError(f"path must be a file name, got {path!r:.60}")
         from .pcap import write_pcap
         return write_pcap(self, path)
+
+
+# --- checks ----------------------------------------------------------------------------------
+def _tuple_of(name, items, kind):
+    """*items* (any iterable but a string or a mapping) as a tuple, each an instance of *kind*."""
+    if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
+        raise InvalidArgument(f"{name} must be a list, got {type(items).__name__} {items!r:.60}")
+    items = tuple(items)
+    for i, item in enumerate(items):
+        check_instance(f"{name}[{i}]", item, kind)
+    return items
+
+
+def _kind(value, name="kind"):
+    return value if isinstance(value, Kind) else Kind(check_choice(name, value, [k.value for k in Kind]))
+
+
+def _check_measurements(measurements):
+    measurements = dict(check_instance("measurements", measurements, (dict, type(None)), "a dict") or {})
+    for key, value in measurements.items():
+        check_str("measurements key", key)
+        ok = (isinstance(value, str) or (isinstance(value, (int, float)) and math.isfinite(value))
+              or (isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)))
+        if not ok or isinstance(value, bool):
+            raise InvalidArgument(f"measurements[{key!r}] must be a finite number, text or a list of text, "
+                                  f"got {value!r}")
+    return measurements
+
+
+def _need(name, mapping, keys):
+    check_instance(name, mapping, dict, "a dict")
+    missing = [key for key in keys if key not in mapping]
+    if missing:
+        raise InvalidArgument(f"{name} is missing the key(s) {', '.join(map(repr, missing))}")
 
 
 # --- plain-data form of events and segments (for JSON) -------------------------------------
@@ -232,11 +328,24 @@ def _segment_to_dict(seg):
                         "timestamps": list(o.timestamps) if o.timestamps else None}}
 
 
-def _segment_from_dict(data):
+def _segment_from_dict(data, name):
+    _need(name, data, ("sport", "dport", "seq", "ack", "flags", "window", "options", "payload"))
     o = data["options"]
-    options = Options(o["mss"], o["wscale"], o["sack_ok"], tuple(o["timestamps"]) if o["timestamps"] else None)
-    return Segment(data["sport"], data["dport"], data["seq"], data["ack"], Flags(data["flags"]), data["window"],
-                   options, bytes.fromhex(data["payload"]))
+    _need(f"{name}['options']", o, ("mss", "wscale", "sack_ok", "timestamps"))
+    stamps = o["timestamps"]
+    if stamps is not None:
+        stamps = tuple(_tuple_of(f"{name}['options']['timestamps']", stamps, int))
+    options = Options(o["mss"], o["wscale"], o["sack_ok"], stamps)
+    return Segment(data["sport"], data["dport"], data["seq"], data["ack"], data["flags"], data["window"],
+                   options, _from_hex(f"{name}['payload']", data["payload"]))
+
+
+def _from_hex(name, text):
+    check_instance(name, text, str, "a hexadecimal string")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise InvalidArgument(f"{name} must be a hexadecimal string, got {text!r:.60}") from None
 
 
 def _event_to_dict(e):
@@ -257,10 +366,11 @@ def _event_to_dict(e):
     return item
 
 
-def _event_from_dict(item):
-    return Event(item["time"], item["host"], Kind(item["kind"]),
-                 segment=_segment_from_dict(item["segment"]) if "segment" in item else None,
-                 state=State(item["state"]) if "state" in item else None,
-                 before=State(item["before"]) if "before" in item else None,
+def _event_from_dict(item, name):
+    _need(name, item, ("time", "host", "kind"))
+    return Event(item["time"], item["host"], item["kind"],
+                 segment=_segment_from_dict(item["segment"], f"{name}['segment']") if "segment" in item else None,
+                 state=item.get("state"), before=item.get("before"),
                  detail=item.get("detail", ""), packet=item.get("packet"),
-                 retransmission=item.get("retransmission", False), data=bytes.fromhex(item.get("data", "")))
+                 retransmission=item.get("retransmission", False),
+                 data=_from_hex(f"{name}['data']", item.get("data", "")))

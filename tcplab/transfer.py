@@ -10,10 +10,13 @@ import socket
 from contextlib import closing
 from dataclasses import dataclass
 
+from .errors import ArgumentTypeError
 from .exercises import exercise
 from .framing import Decoder, encode
 from .segment import Flags
 from .seqspace import seq_relative
+from .trace import Trace
+from .validation import check_bool, check_choice, check_instance, check_int, check_number
 
 SCENARIOS = ("data-transfer", "data-loss", "fast-retransmit", "zero-window", "random-loss")
 
@@ -40,6 +43,8 @@ class Row:
 
 def sequence_table(trace, relative=True):
     """One Row per segment; numbers relative to each sender's ISN (as Wireshark shows) by default."""
+    check_instance("trace", trace, Trace)
+    check_bool("relative", relative)
     isn = {h.name: (trace.isn(h.name) or 0) if relative else 0 for h in trace.hosts}
     rows = []
     for f in trace.flights():
@@ -57,6 +62,7 @@ def print_sequence_table(trace, relative=True):
 
 def payload_sizes(trace, host="client"):
     """The payload length of each data segment *host* sent (first transmissions only, in order)."""
+    check_instance("trace", trace, Trace).host(host)
     return [len(f.segment.payload) for f in trace.flights()
             if f.src == host and f.segment.payload and not f.retransmission]
 
@@ -74,6 +80,7 @@ class Summary:
 
 def transfer_summary(trace, sender="client"):
     """Counts for the data *sender* sent and the ACKs that came back."""
+    check_choice("sender", sender, [h.name for h in check_instance("trace", trace, Trace).hosts])
     receiver = trace.peer_of(sender)
     data = [f for f in trace.flights() if f.src == sender and f.segment.payload]
     acks = [f.segment for f in trace.flights() if f.src == receiver and f.segment.flags & Flags.ACK]
@@ -110,8 +117,8 @@ def stream_demo(messages, bufsize=4096, timeout=5.0):
     waiting in the reader's buffer, and recv() returns them bufsize at a time.
     """
     _check_messages(messages)
-    if isinstance(bufsize, bool) or not isinstance(bufsize, int) or bufsize < 1:
-        raise ValueError(f"bufsize must be an integer >= 1, got {bufsize!r}")
+    check_int("bufsize", bufsize, 1)
+    check_number("timeout", timeout, 0, 3600, low_open=True)
     client, server = _pair(timeout)
     with closing(client), closing(server):
         for message in messages:
@@ -129,6 +136,7 @@ def framed_demo(messages, bufsize=7, timeout=5.0):
     The tiny default *bufsize* forces partial reads, which the decoder copes with.
     """
     _check_messages(messages)
+    check_int("bufsize", bufsize, 1)
     chunks = stream_demo([encode(m) for m in messages], bufsize, timeout)
     decoder = Decoder()
     received = []
@@ -140,7 +148,7 @@ def framed_demo(messages, bufsize=7, timeout=5.0):
 
 def _check_messages(messages):
     if not isinstance(messages, (list, tuple)) or not all(isinstance(m, (bytes, bytearray)) for m in messages):
-        raise ValueError("messages must be a list of bytes objects")
+        raise ArgumentTypeError(f"messages must be a list of bytes objects, got {messages!r:.60}")
 
 
 # --------------------------------------------------------------------------- exercises

@@ -10,6 +10,7 @@ with a message that names the argument, what is allowed, and what was given:
     tcplab.errors.InvalidArgument: port must be an integer in 1..65535, got 0
 """
 
+import ipaddress
 import math
 
 from .errors import ArgumentTypeError, InvalidArgument
@@ -25,6 +26,8 @@ def _is_number(value):
 
 def check_int(name, value, low=None, high=None):
     """An integer (not a bool) in low..high (either bound may be None)."""
+    if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+        return value  # the common case, without building a message
     if low is not None and high is not None:
         allowed = f"an integer in {low}..{high}"
     elif low is not None:
@@ -42,6 +45,8 @@ def check_int(name, value, low=None, high=None):
 
 def check_number(name, value, low=None, high=None, *, low_open=False, high_open=False):
     """A finite real number (not a bool, not NaN or ±inf) within the bounds; returns a float."""
+    if type(value) is float and _within(value, low, high, low_open, high_open):
+        return value  # the common case, without building a message
     parts = []
     if low is not None:
         parts.append(f"{'>' if low_open else '>='} {low}")
@@ -50,13 +55,17 @@ def check_number(name, value, low=None, high=None, *, low_open=False, high_open=
     allowed = "a finite number" + (" " + " and ".join(parts) if parts else "")
     if not _is_number(value):
         raise ArgumentTypeError(f"{name} must be {allowed}, got {value!r}")
-    if not math.isfinite(value):
-        raise InvalidArgument(f"{name} must be {allowed}, got {value!r}")
-    if low is not None and (value < low or (low_open and value == low)):
-        raise InvalidArgument(f"{name} must be {allowed}, got {value!r}")
-    if high is not None and (value > high or (high_open and value == high)):
+    if not math.isfinite(value) or not _within(value, low, high, low_open, high_open):
         raise InvalidArgument(f"{name} must be {allowed}, got {value!r}")
     return float(value)
+
+
+def _within(value, low, high, low_open, high_open):
+    if not -math.inf < value < math.inf:
+        return False
+    if low is not None and (value < low or (low_open and value == low)):
+        return False
+    return high is None or not (value > high or (high_open and value == high))
 
 
 def check_time(name, value, not_before=None):
@@ -115,3 +124,14 @@ def check_options(name, given, allowed):
     if unknown:
         raise InvalidArgument(f"{name}: unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed)) or 'none'}")
     return given
+
+
+def check_ip(name, value):
+    """An IPv4 or IPv6 address written as digits (never a host name, which would need DNS); returns it as text."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be an IP address such as '10.0.0.1', got {value!r}")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise InvalidArgument(f"{name} must be an IP address such as '10.0.0.1' (not a host name), "
+                              f"got {value!r}") from None

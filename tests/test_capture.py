@@ -5,6 +5,8 @@ import logging
 import pytest
 
 from tcplab import capture, scenarios
+from tcplab.errors import InvalidArgument
+from tcplab.sockio import recv_until_eof
 from tcplab.segment import Flags
 from tcplab.states import State
 from tcplab.trace import Event, Host, Kind, Trace
@@ -183,3 +185,165 @@ def test_hosts_and_events_types():
     trace = capture.load_recorded("loopback-session")
     assert all(isinstance(h, Host) for h in trace.hosts)
     assert all(isinstance(e, Event) for e in trace.events)
+
+
+# ------------------------------------------------------------------ the recordings are package data
+def test_recordings_ship_inside_the_package_as_package_data():
+    import tomllib
+    from fnmatch import fnmatch
+    from importlib import resources
+    from pathlib import Path
+    package = Path(str(resources.files("tcplab")))
+    assert capture.CAPTURES.parent == package
+    root = package.parent / "pyproject.toml"
+    if not root.is_file():
+        pytest.skip("tcplab is installed, not checked out: pyproject.toml is not beside it")
+    patterns = tomllib.loads(root.read_text())["tool"]["setuptools"]["package-data"]["tcplab"]
+    shipped = sorted(p.relative_to(package).as_posix() for p in capture.CAPTURES.iterdir())
+    assert shipped and all(any(fnmatch(name, pattern) for pattern in patterns) for name in shipped)
+    for name in capture.RECORDINGS:
+        assert capture.recorded_path(name).is_file()
+
+
+@pytest.mark.parametrize("make_bad", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
+def test_record_into_a_directory_that_cannot_be_made_is_one_line_and_exit_2(capsys, tmp_path, make_bad):
+    (tmp_path / "a-file").write_text("not a directory")
+    code = capture.main(["--record", str(make_bad(tmp_path))])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("error: --record DIR must be a directory") and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------ damaged pcap files
+def test_a_pcap_cut_mid_record_is_an_error_naming_the_file_and_the_byte(tmp_path):
+    path = tmp_path / "cut.pcap"
+    scenarios.run("four-way-teardown").to_pcap(path)
+    data = path.read_bytes()
+    last_record = len(data) - (16 + len(scenarios.run("four-way-teardown").filter(Kind.SEND)[-1]
+                                        .segment.to_scapy("10.0.0.1", "10.0.0.2")))
+    for cut in (len(data) - 5, last_record + 7):
+        path.write_bytes(data[:cut])
+        with pytest.raises(InvalidArgument, match=rf"cut.pcap' is cut short at byte {last_record}:"):
+            capture.trace_from_pcap(path)
+
+
+def test_a_file_that_is_no_pcap_is_an_error_naming_the_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    with pytest.raises(InvalidArgument, match=r"notes.txt'.*no pcap magic number"):
+        capture.trace_from_pcap(path)
+
+
+def test_scapy_errors_are_wrapped_with_the_file_name(tmp_path):
+    import struct
+    body = struct.pack("<IHHq", 0x1A2B3C4D, 9, 0, -1)  # a pcapng section header of version 9.0
+    path = tmp_path / "future.pcapng"
+    path.write_bytes(struct.pack("<II", 0x0A0D0D0A, 12 + len(body)) + body + struct.pack("<I", 12 + len(body)))
+    with pytest.raises(InvalidArgument, match=r"future.pcapng'.*Scapy_Exception") as error:
+        capture.trace_from_pcap(path)
+    assert type(error.value.__cause__).__name__ == "Scapy_Exception"
+
+
+def test_a_pcap_without_tcp_names_the_file(tmp_path):
+    from scapy.layers.inet import IP, UDP
+    from scapy.utils import wrpcap
+    path = tmp_path / "udp.pcap"
+    wrpcap(str(path), [IP(dst="10.0.0.1") / UDP()])
+    with pytest.raises(InvalidArgument, match=r"udp.pcap'.*at least one IPv4 TCP packet"):
+        capture.trace_from_pcap(path)
+
+
+def test_one_packet_with_mss_0_is_kept_without_the_option_and_a_warning(tmp_path, caplog):
+    from scapy.layers.inet import IP, TCP
+    from scapy.utils import wrpcap
+    trace = scenarios.run("four-way-teardown")
+    packets = []
+    for event in trace.filter(Kind.SEND):
+        packet = event.segment.to_scapy("10.0.0.1" if event.host == "client" else "10.0.0.2",
+                                        "10.0.0.2" if event.host == "client" else "10.0.0.1")
+        if event.segment.flags == Flags.SYN:
+            packet[TCP].options = [("MSS", 0)]
+            packet = IP(bytes(packet))
+        packet.time = 1_700_000_000 + event.time
+        packets.append(packet)
+    path = tmp_path / "mss0.pcap"
+    wrpcap(str(path), packets)
+    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+        back = capture.trace_from_pcap(path)
+    assert len(back.filter(Kind.SEND)) == len(packets)
+    assert back.filter(Kind.SEND)[0].segment.options.mss is None
+    assert back.measurements["warnings"] == ["packet 1: option ignored: options.mss must be an integer in "
+                                             "1..65535, got 0"]
+    assert "packet 1: option ignored" in caplog.text
+    assert State.ESTABLISHED in path_of(back, "client") and State.ESTABLISHED in path_of(back, "server")
+
+
+def test_a_window_scale_above_14_is_used_as_14_and_noted():
+    from scapy.layers.inet import IP, TCP
+    from tcplab.scapy_convert import segment_from_scapy
+    notes = []
+    segment = segment_from_scapy(IP() / TCP(flags="S", options=[("WScale", 15)]), notes)
+    assert segment.options.wscale == 14 and notes == ["window scale 15 used as 14 (RFC 7323 §2.3)"]
+
+
+# ------------------------------------------------------------------ live captures stop everything they start
+def threads_left_by(function):
+    """Call *function*; return the threads it left running (their names) and the exception it raised."""
+    import threading
+    before = set(threading.enumerate())
+    try:
+        function()
+        error = None
+    except Exception as raised:
+        error = raised
+    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
+
+
+@live
+def test_a_capture_whose_server_hangs_times_out_and_leaves_no_thread():
+    import time
+
+    def hanging_server(conn, cancel):
+        cancel.sleep(60)
+
+    def client(sock, cancel):
+        sock.sendall(b"hello")
+
+    began = time.monotonic()
+    left, error = threads_left_by(lambda: capture.sniff_conversation(hanging_server, client, timeout=0.5))
+    assert isinstance(error, TimeoutError) and "did not finish" in str(error)
+    assert left == []
+    assert time.monotonic() - began < 3
+
+
+@live
+def test_a_capture_whose_client_fails_stops_the_server_blocked_in_recv():
+    def reading_server(conn, cancel):
+        recv_until_eof(conn)
+
+    def failing_client(sock, cancel):
+        raise RuntimeError("client failed")
+
+    left, error = threads_left_by(lambda: capture.sniff_conversation(reading_server, failing_client, timeout=2.0))
+    assert isinstance(error, RuntimeError) and str(error) == "client failed"
+    assert left == []
+
+
+@live
+def test_a_successful_capture_leaves_no_thread():
+    left, error = threads_left_by(lambda: capture.capture_loopback(close_delay=0.0, timeout=2.0))
+    assert error is None and left == []
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(closer="nobody"), "closer must be one of 'client', 'server'"),
+    (dict(close_delay=-1), "close_delay must be a finite number >= 0"),
+    (dict(close_delay=float("nan")), "close_delay must be a finite number"),
+    (dict(request="text"), "request must be bytes"),
+    (dict(timeout=0), "timeout must be a finite number > 0"),
+    (dict(timeout=float("inf")), "timeout must be a finite number"),
+])
+def test_capture_loopback_checks_its_arguments(options, message):
+    with pytest.raises(ValueError, match=message):
+        capture.capture_loopback(**options)

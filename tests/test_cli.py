@@ -75,3 +75,25 @@ def test_a_missing_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([])
     assert exit_info.value.code == 2
+
+
+def test_capture_record_into_a_bad_directory_is_one_line_and_exit_2(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = subprocess.run([sys.executable, "-m", "tcplab.capture", "--record", str(blocker / "below")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: --record DIR must be a directory") and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_kernel_clean_names_what_it_removed_or_why_it_cannot():
+    import os
+    result = subprocess.run([sys.executable, "-m", "tcplab.kernel", "--clean"], capture_output=True, text=True,
+                            timeout=60)
+    if os.geteuid() == 0:
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        assert all(line == "nothing to remove" or line.startswith("removed tcplab-")
+                   for line in result.stdout.splitlines())
+    else:
+        assert result.returncode == 1 and "needs root" in result.stderr and "Traceback" not in result.stderr

@@ -19,7 +19,7 @@ def test_ack_rule_table_accounts_for_every_segment():
 def test_port_budget_matches_the_linux_defaults():
     ports, rate = faq.port_budget()
     assert ports == 28232 and round(rate) == 471
-    with pytest.raises(ValueError, match="first and last"):
+    with pytest.raises(ValueError, match="last must be an integer in 5..65535"):
         faq.port_budget(5, 4)
     with pytest.raises(ValueError, match="time_wait"):
         faq.port_budget(time_wait=0)

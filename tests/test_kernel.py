@@ -177,3 +177,147 @@ def test_run_explains_why_it_cannot_run(monkeypatch):
     monkeypatch.setattr(kernel, "available", lambda: (False, "needs root"))
     with pytest.raises(RuntimeError, match="cannot run here: it needs root"):
         kernel.run("tcplab-client")
+
+
+# ------------------------------------------------------------------ every run stops what it started
+def threads_left_by(function):
+    """Call *function*; return the names of the threads it left running and the exception it raised."""
+    import threading
+    before = set(threading.enumerate())
+    try:
+        function()
+        error = None
+    except Exception as raised:
+        error = raised
+    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
+
+
+@needs_kernel
+def test_a_run_that_hits_its_time_limit_while_linux_sleeps_leaves_no_thread():
+    import time
+    began = time.monotonic()
+    left, error = threads_left_by(lambda: kernel.run("tcplab-client", close_delay=4.0, limit=0.5))
+    assert error is None and left == []
+    assert time.monotonic() - began < 2.0  # the Linux application's 4 s sleep was cancelled
+    assert our_namespaces() == []
+
+
+@needs_kernel
+def test_a_run_that_fails_while_linux_waits_in_accept_leaves_no_thread(monkeypatch):
+    def explode(self, *args):
+        raise RuntimeError("driver failed")
+    monkeypatch.setattr(kernel.Driver, "_receive_one", explode)
+    left, error = threads_left_by(lambda: kernel.run("tcplab-client"))
+    assert isinstance(error, RuntimeError) and str(error) == "driver failed"
+    assert left == [] and our_namespaces() == []
+
+
+@needs_kernel
+def test_a_run_cut_short_while_linux_waits_in_accept_leaves_no_thread(monkeypatch):
+    monkeypatch.setattr(kernel.Driver, "_step", lambda self: None)  # tcplab never connects
+    left, error = threads_left_by(lambda: kernel.run("tcplab-client", limit=0.3))
+    assert error is None and left == [] and our_namespaces() == []
+
+
+@needs_kernel
+def test_sigterm_during_a_run_removes_its_namespace():
+    import signal
+    import subprocess
+    import sys
+    import time
+    child = subprocess.Popen([sys.executable, "-c", "from tcplab import kernel; kernel.run('unanswered-syn-ack', "
+                              "wait=8.0)"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    prefix = f"{netns.PREFIX}-{child.pid}-"
+    try:
+        deadline = time.monotonic() + 20
+        while not any(n.startswith(prefix) for n in os.listdir(netns.NETNS_DIR)):
+            assert child.poll() is None and time.monotonic() < deadline, "the run never made its namespace"
+            time.sleep(0.05)
+        time.sleep(0.3)  # well inside the run
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=15)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 128 + signal.SIGTERM, err
+    leftover = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10).stdout
+    assert prefix not in leftover
+
+
+@needs_kernel
+def test_the_sigterm_handler_is_restored_after_a_run():
+    import signal
+    before = signal.getsignal(signal.SIGTERM)
+    kernel.run("closed-port")
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+@needs_kernel
+def test_sigterm_in_a_namespace_raises_terminated_after_the_cleanup():
+    import signal
+    with pytest.raises(netns.Terminated) as raised:
+        with netns.Namespace() as ns:
+            name = ns.name
+            os.kill(os.getpid(), signal.SIGTERM)
+            pytest.fail("SIGTERM did not interrupt the block")
+    assert raised.value.code == 128 + signal.SIGTERM
+    assert not netns.exists(name)
+
+
+# ------------------------------------------------------------------ arguments and the command line
+@pytest.mark.parametrize("name, options, message", [
+    ("tcplab-client", dict(limit=-1), "limit must be a finite number > 0 and <= 10.0"),
+    ("tcplab-client", dict(limit=float("nan")), "limit must be a finite number"),
+    ("tcplab-client", dict(limit=float("inf")), "limit must be a finite number"),
+    ("tcplab-client", dict(close_delay=-1), "close_delay must be a finite number >= 0"),
+    ("tcplab-client", dict(seed="x"), "seed must be an integer"),
+    ("tcplab-client", dict(wait=1), r"unknown option\(s\) wait; allowed: close_delay, limit, seed"),
+    ("withheld-final-ack", dict(losses=0), r"losses must be an integer in 1..5"),
+    ("unanswered-syn-ack", dict(wait=0), "wait must be a finite number > 0"),
+    ("closed-port", dict(limit=11), "limit must be a finite number > 0 and <= 10.0"),
+])
+def test_kernel_run_checks_every_argument(monkeypatch, name, options, message):
+    monkeypatch.setattr(kernel, "available", lambda: (True, ""))
+    monkeypatch.setattr(netns, "check", lambda: pytest.fail("a bad argument got as far as making a namespace"))
+    with pytest.raises(ValueError, match=message):
+        kernel.run(name, **options)
+
+
+def test_clean_without_root_says_it_cannot_and_exits_non_zero(monkeypatch, capsys):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert kernel.main(["--clean"]) != 0
+    out, err = capsys.readouterr()
+    assert out == "" and err == "error: cannot remove stale namespaces: removing network namespaces needs root\n"
+
+
+def test_clean_as_an_unprivileged_user_exits_non_zero():
+    import shutil
+    import subprocess
+    import sys
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("dropping to user nobody needs root and setpriv")
+    source = os.path.dirname(os.path.dirname(kernel.__file__))
+    result = subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
+                             "-c", "import sys; from tcplab import kernel; sys.exit(kernel.main(['--clean']))"],
+                            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": source},
+                            cwd="/")
+    assert result.returncode == 1, result.stderr
+    assert "needs root" in result.stderr and "Traceback" not in result.stderr
+
+
+@needs_kernel
+def test_clean_as_root_removes_a_namespace_left_by_a_dead_process():
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          timeout=30)
+    name = f"{netns.PREFIX}-{int(dead.stdout)}-1"
+    subprocess.run(["ip", "netns", "add", name], check=True, timeout=10)
+    try:
+        assert name in netns.remove_stale()
+        assert not netns.exists(name)
+    finally:
+        if netns.exists(name):
+            subprocess.run(["ip", "netns", "del", name], timeout=10)

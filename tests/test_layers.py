@@ -7,7 +7,8 @@ import sys
 import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "tcplab"
-CORE = ["seqspace", "segment", "states", "config", "rto", "trace", "endpoint", "errors"]
+CORE = ["seqspace", "segment", "states", "config", "rto", "trace", "endpoint", "errors", "validation", "tcb",
+        "timers", "sendpath", "arrival"]
 DRIVERS = ["scapy_convert", "pcap", "sim", "faults", "apps", "scenarios", "capture", "kernel", "netns", "sockio"]
 IO_AND_VIEWS = {"scapy", "matplotlib", "ipywidgets", "socket", "time", "select", "threading", "asyncio",
                 "subprocess", "os", "numpy", "IPython"}

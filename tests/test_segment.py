@@ -30,8 +30,8 @@ def test_flag_parsing(text, expected):
 @pytest.mark.parametrize("field,kwargs,message", [
     ("sport", dict(sport=70000), "sport must be an integer in 0..65535"),
     ("dport", dict(dport=-1), "dport must be an integer in 0..65535"),
-    ("seq", dict(seq=2**32), "seq must be in 0..4294967295"),
-    ("ack", dict(ack=-5), "ack must be in 0..4294967295"),
+    ("seq", dict(seq=2**32), "seq must be an integer in 0..4294967295"),
+    ("ack", dict(ack=-5), "ack must be an integer in 0..4294967295"),
     ("flags", dict(flags="SXQ"), "unknown flag 'X'"),
     ("window", dict(window=65536), "window must be an integer in 0..65535"),
     ("payload", dict(payload=b"x" * (MAX_PAYLOAD + 1)), "payload must be at most"),

@@ -2,7 +2,7 @@
 import pytest
 
 from tcplab import scenarios
-from tcplab.apps import Connect, Send, WaitEstablished, pattern
+from tcplab.apps import Connect, Listen, Send, WaitEstablished, pattern
 from tcplab.endpoint import Endpoint
 from tcplab.faults import Delay, DropNth, Duplicate, RandomLoss, Wire, is_final_ack
 from tcplab.segment import Flags, Segment
@@ -80,12 +80,14 @@ def test_inject_and_faults_validate_arguments():
         Simulator(faults=["drop everything"])
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         DropNth(0)
-    with pytest.raises(ValueError, match="rate must be a probability"):
+    with pytest.raises(ValueError, match="rate must be a finite number >= 0 and < 1"):
         RandomLoss(1.5)
     with pytest.raises(ValueError, match="extra must be"):
         Delay(1, -1)
     with pytest.raises(ValueError, match="script\\[0\\] must be"):
-        sim.add_host("a", Endpoint(1), ["connect"], peer="b")
+        sim.add_host("a", Endpoint(1, name="a"), ["connect"], peer="b")
+    with pytest.raises(ValueError, match="name must be the endpoint's name 'b'"):
+        sim.add_host("a", Endpoint(1, name="b"), [], peer="b")
 
 
 def test_duplicate_and_delay_rules():
@@ -149,3 +151,17 @@ def test_trace_round_trips_through_plain_data():
     assert again.events == trace.events and again.hosts == trace.hosts and again.title == trace.title
     assert again.measurements == {"time_wait": 59.0}
     assert Trace([], [Host("client", "10.0.0.1", 1)]).measurements == {}
+
+
+def test_a_run_cut_short_by_max_events_is_marked_truncated():
+    def simulator():
+        sim = Simulator()
+        sim.add_host("client", Endpoint(40000, name="client"), [Connect(), WaitEstablished()], peer="server")
+        sim.add_host("server", Endpoint(80, name="server"), [Listen(), WaitEstablished()], peer="client")
+        return sim
+
+    cut = simulator().run(max_events=2)
+    assert cut.truncated and "TRUNCATED" in repr(cut) and cut.table().endswith("the conversation ended)")
+    assert Trace.from_dict(cut.to_dict()).truncated
+    whole = simulator().run()
+    assert not whole.truncated and "truncated" not in whole.table() and "truncated" not in whole.to_dict()
