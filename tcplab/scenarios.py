@@ -16,7 +16,7 @@ range raises InvalidArgument under the option's own name, with the allowed value
 import inspect
 import math
 
-from .apps import (Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBytes, WaitEstablished,
+from .apps import (Abort, Close, Connect, Listen, Read, Send, SendBytes, Sleep, WaitBytes, WaitEstablished,
                    WaitPeerClose, check_script)
 from .config import Config
 from .endpoint import Endpoint
@@ -471,3 +471,21 @@ def lost_fin(delay=0.05, seed=1):
     return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.2), Close()],
                    title="The client's FIN is lost", delay=delay, seed=seed,
                    faults=[DropWhere(is_fin, 1, "lose the first FIN")])
+
+
+@scenario("nagle-stall")
+def nagle_stall(delay=0.05, seed=1, nodelay=False, delayed_ack=0.2):
+    """A request written in two pieces (4 bytes, then 6) to a server that delays its ACKs by *delayed_ack* s.
+
+    With Nagle on (``nodelay=False``, the default of `Config`) the second piece waits until the first is
+    acknowledged, and that ACK is delayed: the reply comes a delayed ACK later.  ``nodelay=True`` is
+    TCP_NODELAY: both pieces leave at once.
+    """
+    _common(delay, seed)
+    check_bool("nodelay", nodelay)
+    check_number("delayed_ack", delayed_ack, 0, 0.5, low_open=True, high_open=True)
+    return _simple(OPEN + [Send(b"HEAD"), Send(b"BODY!!"), WaitBytes(2), Close()],
+                   [WaitBytes(10), Send(b"ok"), WaitPeerClose(), Close()],
+                   title=f"Two small writes, Nagle {'off (TCP_NODELAY)' if nodelay else 'on'}", delay=delay, seed=seed,
+                   client_config=Config(seed=seed, nodelay=nodelay),
+                   server_config=Config(seed=seed, delayed_ack=delayed_ack))

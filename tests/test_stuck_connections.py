@@ -69,3 +69,10 @@ def test_wraparound_and_paws():
 def test_delayed_ack_leaves_one_pure_ack():
     assert len(pure_acks(scenarios.run("data-transfer", nbytes=4000))) == 4
     assert len(pure_acks(scenarios.run("data-transfer", nbytes=4000, delayed_ack=0.2))) == 1
+
+
+def test_nagle_waits_for_the_delayed_ack_and_nodelay_does_not():
+    def reply_time(trace):
+        return next(f.send.time for f in trace.flights() if f.src == "server" and f.segment.payload)
+    nagle, nodelay = scenarios.run("nagle-stall"), scenarios.run("nagle-stall", nodelay=True)
+    assert reply_time(nagle) == approx(reply_time(nodelay) + 0.3)   # the 0.2 s delayed ACK, then a round trip
