@@ -262,3 +262,26 @@ exercise("rst-1",
          hint="RFC 9293 §3.10.7.4 (from RFC 5961) resets only on an exact match.",
          explanation="A challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; the connection stays up. Only a RST "
                      "whose seq is exactly RCV.NXT resets it.")
+
+
+# --- connections that hang: half-open, keep-alive, CLOSE-WAIT, accept queue ------------------
+def learned_reset_at(trace, host="client"):
+    """When *host* learned that its connection was reset (its "connection reset" error), or None."""
+    return next((round(e.time, 6) for e in trace.filter(Kind.ERROR, host) if "reset" in e.detail), None)
+
+
+def final_states(trace):
+    """{host: the state each host is left in when the trace ends}."""
+    return {h.name: trace.states(h.name)[-1] for h in trace.hosts}
+
+
+exercise("stuck-1",
+         "In scenarios.run('half-open', send_at=5.0), at what time does the client learn that the connection is gone?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - 5.1) < 1e-6,
+         hint="The client's data leaves at send_at; how long until the server's RST is back?",
+         explanation="5.1 s: the data reaches the crashed server at 5.05 s, its RST is back 0.05 s later. "
+                     "Until the client sends, nothing tells it (no keep-alive).")
+exercise("stuck-2",
+         "In the scenario 'close-wait-leak', which state is the server left in?",
+         expected="CLOSE-WAIT", hint="It has received the client's FIN but never called close().",
+         explanation="CLOSE-WAIT, for as long as the application keeps the socket; the client waits in FIN-WAIT-2.")

@@ -248,21 +248,26 @@ class Schedule(NamedTuple):
     give_up: float             # when the last timeout expires and the connection attempt fails
 
 
-def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0):
+def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0, linear=0):
     """The exponential backoff of RFC 6298 §5.5: RTO 1, 2, 4 … s (capped at *rto_max*, Linux's 120 s).
 
-    ``retransmission_schedule(6)`` is Linux's SYN (tcp_syn_retries 6): the last SYN goes out
-    at 63 s and connect() fails at 127 s; ``retransmission_schedule(5)`` is its SYN-ACK
-    (tcp_synack_retries 5): given up at 63 s.  *retries* is at most MAX_RETRIES.
+    *linear* retransmissions come first without doubling the timer, as Linux does for SYNs
+    since 6.5 (``net.ipv4.tcp_syn_linear_timeouts`` = 4).  ``retransmission_schedule(6, linear=4)``
+    is Linux's SYN: 10 retransmissions, the last at 67 s, connect() fails at 131 s;
+    ``retransmission_schedule(6)`` is the pre-6.5 schedule (the last SYN at 63 s, failure at 127 s)
+    and ``retransmission_schedule(5)`` its SYN-ACK (tcp_synack_retries 5): given up at 63 s.
+    *retries* and *linear* are at most MAX_RETRIES.
     """
     check_int("retries", retries, 0, MAX_RETRIES)
+    check_int("linear", linear, 0, MAX_RETRIES)
     check_number("rto_initial", rto_initial, 0, low_open=True)
     check_number("rto_max", rto_max, rto_initial)
     now, rto, sends = 0.0, float(rto_initial), []
-    for _ in range(retries):
+    for count in range(retries + linear):
         now += rto
         sends.append(now)
-        rto = min(2 * rto, rto_max)
+        if count >= linear:
+            rto = min(2 * rto, rto_max)
     return Schedule(tuple(sends), now + rto)
 
 
@@ -369,3 +374,47 @@ exercise("handshake-final-ack-seq",
          predicate=lambda answer: isinstance(answer, (tuple, list)) and tuple(answer) == (1001, 5001),
          hint="The client's SYN used sequence number 1000; the server's SYN used 5000.",
          explanation="seq = 1000 + 1 (the SYN consumed one number), ack = 5000 + 1: the next number expected.")
+
+
+# ------------------------------------------------------------------------ thinking exercises
+def _syn_timeout_failure(retries):
+    from . import scenarios
+    return scenarios.run("syn-timeout", syn_retries=retries).events[-1].time
+
+
+def _first_ack_number():
+    from scapy.all import TCP
+
+    from .puzzles import tcp_packets
+    syn_ack = next(p for p in tcp_packets("loopback-session") if p[TCP].flags == "SA")
+    return syn_ack[TCP].seq + 1
+
+
+def _in_order(cards, answer):
+    from .puzzles import is_in_order
+    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
+
+
+def handshake_cards():
+    """The segments of the "lost-syn-ack" scenario, shuffled, for the ordering exercise."""
+    from . import puzzles, scenarios
+    return puzzles.shuffled(scenarios.run("lost-syn-ack"), seed=3)
+
+
+exercise("handshake-predict",
+         "Predict, then run: with syn_retries=2 and every SYN lost, at what time does connect() fail?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - _syn_timeout_failure(2)) < 1e-9,
+         hint="The RTO starts at 1 s and doubles after each timeout; the connection fails when the timer "
+              "expires after the last retransmission.",
+         explanation="7 s: retransmissions at 1 s and 3 s (RTO 1 s, then 2 s), failure 4 s after the second.")
+exercise("handshake-order",
+         "Put the shuffled segments of 'lost-syn-ack' in the order they were sent (a string of letters).",
+         predicate=lambda answer: _in_order(handshake_cards(), answer),
+         hint="Who retransmits first, and which SYN-ACK answers which SYN?",
+         explanation="The lost SYN-ACK is followed by two retransmissions, the server's and the one answering "
+                     "the client's retransmitted SYN; the client ACKs both.")
+exercise("handshake-pcap",
+         "In the recorded loopback-session.pcap, what acknowledgment number (absolute) does the client's first ACK carry?",
+         predicate=lambda answer: answer == _first_ack_number(),
+         hint="Find the SYN-ACK with rdpcap; the client acknowledges the server's ISN + 1.",
+         explanation="The server's ISN + 1: the SYN-ACK's seq plus one, because the SYN uses one sequence number.")

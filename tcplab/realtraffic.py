@@ -162,14 +162,19 @@ def wireshark_labels(trace):
 
 
 def zero_window_probes(trace, host="client"):
-    """[(time, seq - SND.NXT, payload bytes)] for the zero-window probes *host* sent (its segments that
-    repeat sequence space below its highest sequence number sent, with at most one byte)."""
-    highest, probes = None, []
-    for event in trace.filter(Kind.SEND, host):
+    """[(time, seq - SND.UNA, payload bytes)] for the zero-window probes *host* sent: its segments of at
+    most one byte that repeat sequence space below its highest sequence number sent.  SND.UNA is the
+    highest acknowledgment number the peer had sent by then."""
+    highest, una, probes = None, None, []
+    for event in trace.filter(Kind.SEND):
         seg = event.segment
-        if highest is not None and len(seg.payload) <= 1 and not seg.flags & (Flags.SYN | Flags.FIN) \
-                and seq_sub(seg.seq, highest) < 0:
-            probes.append((round(event.time, 3), seq_sub(seg.seq, highest), len(seg.payload)))
+        if event.host != host:
+            if seg.flags & Flags.ACK and (una is None or seq_sub(seg.ack, una) > 0):
+                una = seg.ack
+            continue
+        if highest is not None and una is not None and len(seg.payload) <= 1 \
+                and not seg.flags & (Flags.SYN | Flags.FIN) and seq_sub(seg.seq, highest) < 0:
+            probes.append((round(event.time, 3), seq_sub(seg.seq, una), len(seg.payload)))
         if highest is None or seq_sub(seg.end_seq, highest) > 0:
             highest = seg.end_seq
     return probes

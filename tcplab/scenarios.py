@@ -16,15 +16,15 @@ range raises InvalidArgument under the option's own name, with the allowed value
 import inspect
 import math
 
-from .apps import (Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitBytes, WaitEstablished,
+from .apps import (Abort, Close, Connect, Listen, Read, Send, SendBytes, Sleep, WaitBytes, WaitEstablished,
                    WaitPeerClose, check_script)
 from .config import Config
 from .endpoint import Endpoint
 from .errors import InvalidArgument
-from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_syn, is_syn_ack
+from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_fin, is_syn, is_syn_ack
 from .segment import Flags, Segment
 from .sim import Simulator
-from .validation import check_instance, check_int, check_number, check_options, check_str
+from .validation import check_bool, check_instance, check_int, check_number, check_options, check_str
 
 CLIENT_PORT, SERVER_PORT = 40000, 80
 CLIENT_IP, SERVER_IP = "10.0.0.1", "10.0.0.2"
@@ -378,3 +378,114 @@ def abort(delay=0.05, seed=1):
     return _simple(OPEN + [Sleep(0.1), Abort()], [WaitEstablished()], title="Abort with RST",
                    delay=delay, seed=seed)
 
+
+
+# ------------------------------------------------------- connections that go wrong
+def _crash_is_silent(wire):
+    """The first RST the server sends: the one its crash would have sent, had it been an abort."""
+    return wire.host == "server" and bool(wire.segment.flags & Flags.RST)
+
+
+@scenario("half-open")
+def half_open(delay=0.05, seed=1, crash=0.3, send_at=2.0):
+    """The server crashes at *crash* s and keeps no state; the client, idle, still thinks it is ESTABLISHED.
+
+    The crash is modelled as an abort whose RST the link loses: the server is CLOSED, the client is
+    never told.  At *send_at* s the client sends data; the server's stack answers RST (RFC 9293
+    §3.10.7.1) and the client learns that the connection is gone (RFC 9293 §3.5.1, Figure 10).
+    The ISNs are fixed (client 1000, server 5000), so *seed* changes nothing.
+    """
+    _common(delay, seed)
+    check_number("crash", crash, 3 * delay, 3600)
+    check_number("send_at", send_at, 2 * delay, 3600)
+    return _simple(OPEN + [Sleep(send_at - 2 * delay), SendBytes(100)],
+                   [WaitEstablished(), Sleep(crash - 3 * delay), Abort()],
+                   title="Half-open: the server crashed", delay=delay, seed=seed,
+                   client_config=Config(isn=1000), server_config=Config(isn=5000),
+                   faults=[DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")])
+
+
+def _keepalive_probe(sim, at, seq, ack):
+    probe = Segment(CLIENT_PORT, SERVER_PORT, seq, ack, Flags.ACK, 65535)
+    sim.inject(at, "client", probe, detail="keep-alive probe: seq = SND.NXT - 1, no data")
+
+
+@scenario("keepalive")
+def keepalive(delay=0.05, seed=1, crashed=False, probe_at=2.0):
+    """An idle client's keep-alive probe (RFC 9293 §3.8.4): an ACK of a peer that is alive, or a RST from a crashed one.
+
+    `tcplab` has no keep-alive timer, so the probe is put on the link at *probe_at* s as the
+    client's timer would send it: no data, SEG.SEQ = SND.NXT - 1 (client ISN 1000, so 1000).
+    With *crashed* the server crashed at 0.3 s as in "half-open" and answers RST.  The ISNs are fixed,
+    so *seed* changes nothing.
+    """
+    _common(delay, seed)
+    check_bool("crashed", crashed)
+    check_number("probe_at", probe_at, 3 * delay + 0.15, 3600)
+    server = [WaitEstablished()] + ([Sleep(0.15), Abort()] if crashed else [])
+    faults = [DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")] if crashed else []
+    sim = Simulator(delay=delay, faults=faults,
+                    title="Keep-alive probe to a crashed server" if crashed else "Keep-alive probe to a live server")
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=1000)), OPEN, peer="server",
+                 ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(isn=5000)), [Listen()] + server,
+                 peer="client", ip=SERVER_IP)
+    _keepalive_probe(sim, probe_at, 1000, 5001)
+    return sim.run()
+
+
+@scenario("close-wait-leak")
+def close_wait_leak(delay=0.05, seed=1):
+    """The client closes; the server's application reads end-of-file but never calls close().
+
+    The server stays in CLOSE-WAIT and the client in FIN-WAIT-2 for as long as the application
+    lives: nothing in RFC 9293 times out CLOSE-WAIT.
+    """
+    _common(delay, seed)
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose()], title="CLOSE-WAIT leak: the server never closes",
+                   delay=delay, seed=seed)
+
+
+@scenario("accept-queue-full")
+def accept_queue_full(delay=0.05, seed=1, full_until=2.5):
+    """The server's accept queue is full until *full_until* s: like Linux (tcp_abort_on_overflow = 0),
+    the server drops the ACK that would complete the handshake, and the client's request with it.
+
+    The client is ESTABLISHED after the SYN-ACK, the server stays in SYN-RECEIVED and retransmits
+    its SYN-ACK; once the queue has room, the next ACK completes the handshake.
+    """
+    _common(delay, seed)
+    check_number("full_until", full_until, 0, 60)
+    def queue_full(wire):
+        return wire.host == "client" and not wire.segment.flags & Flags.SYN and wire.time < full_until
+
+    return _simple(OPEN + [SendBytes(100), Sleep(4.0)], [WaitEstablished(), Read()],
+                   title="Accept queue full: the handshake's ACK is dropped", delay=delay, seed=seed,
+                   faults=[DropWhere(queue_full, 100, "accept queue full: dropped")])
+
+
+@scenario("lost-fin")
+def lost_fin(delay=0.05, seed=1):
+    """The four-way teardown with the client's FIN lost once: the client stays in FIN-WAIT-1 until its RTO resends it."""
+    _common(delay, seed)
+    return _simple(OPEN + [Sleep(0.1), Close()], [WaitPeerClose(), Sleep(0.2), Close()],
+                   title="The client's FIN is lost", delay=delay, seed=seed,
+                   faults=[DropWhere(is_fin, 1, "lose the first FIN")])
+
+
+@scenario("nagle-stall")
+def nagle_stall(delay=0.05, seed=1, nodelay=False, delayed_ack=0.2):
+    """A request written in two pieces (4 bytes, then 6) to a server that delays its ACKs by *delayed_ack* s.
+
+    With Nagle on (``nodelay=False``, the default of `Config`) the second piece waits until the first is
+    acknowledged, and that ACK is delayed: the reply comes a delayed ACK later.  ``nodelay=True`` is
+    TCP_NODELAY: both pieces leave at once.
+    """
+    _common(delay, seed)
+    check_bool("nodelay", nodelay)
+    check_number("delayed_ack", delayed_ack, 0, 0.5, low_open=True, high_open=True)
+    return _simple(OPEN + [Send(b"HEAD"), Send(b"BODY!!"), WaitBytes(2), Close()],
+                   [WaitBytes(10), Send(b"ok"), WaitPeerClose(), Close()],
+                   title=f"Two small writes, Nagle {'off (TCP_NODELAY)' if nodelay else 'on'}", delay=delay, seed=seed,
+                   client_config=Config(seed=seed, nodelay=nodelay),
+                   server_config=Config(seed=seed, delayed_ack=delayed_ack))

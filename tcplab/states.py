@@ -76,7 +76,8 @@ TRANSITIONS = (
     _t(S.ESTABLISHED, "rcv FIN", "snd ACK", S.CLOSE_WAIT, BOTH, "Figure 5"),
     _t(S.FIN_WAIT_1, "rcv ACK of FIN", "", S.FIN_WAIT_2, BOTH, "Figure 5"),
     _t(S.FIN_WAIT_1, "rcv FIN", "snd ACK", S.CLOSING, UNUSUAL, "Figure 5 (simultaneous close)"),
-    _t(S.FIN_WAIT_1, "rcv FIN, ACK of FIN", "snd ACK", S.TIME_WAIT, BOTH, "Figure 5 note; §3.10.7.4"),
+    _t(S.FIN_WAIT_1, "rcv FIN, ACK of FIN", "snd ACK", S.TIME_WAIT, BOTH,
+       "Figure 5 Note 2 (omitted from the figure); §3.10.7.4", drawn=False),
     _t(S.FIN_WAIT_2, "rcv FIN", "snd ACK", S.TIME_WAIT, BOTH, "Figure 5"),
     _t(S.CLOSE_WAIT, "CLOSE", "snd FIN", S.LAST_ACK, BOTH, "Figure 5"),
     _t(S.CLOSING, "rcv ACK of FIN", "", S.TIME_WAIT, UNUSUAL, "Figure 5"),
@@ -84,7 +85,7 @@ TRANSITIONS = (
     _t(S.TIME_WAIT, "timeout=2MSL", "delete TCB", S.CLOSED, BOTH, "Figure 5"),
     # --- event processing of §3.10 that Figure 5 does not draw -------------------
     _t(S.TIME_WAIT, "rcv FIN", "snd ACK, restart 2MSL", S.TIME_WAIT, BOTH, "§3.10.7.4 (TIME-WAIT)", drawn=False),
-    _t(S.SYN_RECEIVED, "rcv RST", "", S.LISTEN, SERVER, "Figure 5 note; §3.10.7.4", drawn=False),
+    _t(S.SYN_RECEIVED, "rcv RST", "", S.LISTEN, SERVER, "Figure 5 (Note 1); §3.10.7.4"),
     _t(S.SYN_RECEIVED, "rcv SYN", "", S.LISTEN, SERVER, "§3.10.7.4 (fourth, check the SYN bit)", drawn=False),
     _t(S.SYN_RECEIVED, "rcv RST", "connection refused", S.CLOSED, UNUSUAL, "§3.10.7.4", drawn=False),
     _t(S.SYN_SENT, "rcv RST,ACK", "connection refused", S.CLOSED, CLIENT, "§3.10.7.3", drawn=False),
@@ -97,7 +98,7 @@ _ABORT_ACTIONS = {S.LISTEN: "delete TCB", S.SYN_SENT: "delete TCB", S.SYN_RECEIV
                   S.CLOSE_WAIT: "snd RST", S.CLOSING: "delete TCB", S.LAST_ACK: "delete TCB",
                   S.TIME_WAIT: "delete TCB"}
 TRANSITIONS += tuple(
-    _t(s, "ABORT", action, S.CLOSED, BOTH, "§3.10.4 (ABORT)", drawn=False) for s, action in _ABORT_ACTIONS.items())
+    _t(s, "ABORT", action, S.CLOSED, BOTH, "§3.10.5 (ABORT)", drawn=False) for s, action in _ABORT_ACTIONS.items())
 TRANSITIONS += tuple(
     _t(s, "retransmission limit", "connection timed out", S.CLOSED, BOTH, "§3.8.3; §3.10.8 (USER TIMEOUT)",
        drawn=False)

@@ -61,6 +61,15 @@ def teardown_segments(trace):
     return flights[start:]
 
 
+def first_fin_step(trace, max_frames=40):
+    """The 1-based step of `tcplab.widgets.Stepper` (default grouping) at which the first FIN is sent."""
+    from .widgets import select_steps
+    first = next((i for i, e in enumerate(trace.events) if e.kind is Kind.SEND and e.segment.flags & Flags.FIN), None)
+    if first is None:
+        raise ValueError(f"trace must contain a FIN; {trace.title!r} has none")
+    return next(step.number for step in select_steps(trace, max_frames=max_frames) if first in step.events)
+
+
 def check_teardown(trace):
     """The chapter's claims on *trace*: a list of (claim, holds) pairs."""
     check_instance("trace", trace, Trace)
@@ -90,8 +99,9 @@ TIMERS = (
     Timer("TIME-WAIT", "2 × MSL = 4 min (RFC 9293 §3.6.1, MUST-13)", "60 s (TCP_TIMEWAIT_LEN)",
           "\"2MSL\"; 60 s as an example", "restarted when a retransmitted FIN arrives"),
     Timer("initial RTO", "1 s (RFC 6298 §2.1)", "1 s (TCP_TIMEOUT_INIT)", "30 s as an example",
-          "how long a SYN, data or FIN waits before its first retransmission"),
-    Timer("minimum RTO", "1 s (RFC 6298 §2.4)", "200 ms (TCP_RTO_MIN)", "—", "the RTO never drops below this"),
+          "the RTO before any round trip has been measured (a SYN's first retransmission)"),
+    Timer("minimum RTO", "1 s (RFC 6298 §2.4, a SHOULD)", "200 ms (TCP_RTO_MIN)", "—",
+          "after a round-trip sample, a smaller computed RTO is rounded up to this"),
     Timer("maximum RTO", "at least 60 s may be applied (RFC 6298 §2.5)", "120 s (TCP_RTO_MAX)", "—",
           "the cap on exponential backoff"),
     Timer("FIN-WAIT-2", "no limit", "60 s for orphaned sockets (tcp_fin_timeout)", "—",
@@ -205,3 +215,45 @@ exercise("teardown-4",
          predicate=lambda a: isinstance(a, (tuple, list)) and len(a) == 2 and tuple(a) == (240, 60),
          hint="MSL is 2 minutes in RFC 9293 §3.4.2; Linux fixes TCP_TIMEWAIT_LEN.",
          explanation="2 × MSL = 2 × 120 s = 240 s in the RFC; Linux's TCP_TIMEWAIT_LEN is 60 s.")
+
+
+# ------------------------------------------------------------------------ thinking exercises
+def _fin_retransmitted_at():
+    return next(f.send.time for f in scenarios.run("lost-fin").flights() if f.retransmission)
+
+
+def teardown_cards():
+    """The segments of "three-segment-teardown", shuffled, for the ordering exercise."""
+    from . import puzzles
+    return puzzles.shuffled(scenarios.run("three-segment-teardown"), seed=4)
+
+
+def _in_order(cards, answer):
+    from .puzzles import is_in_order
+    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
+
+
+def _fins_in_capture():
+    from scapy.all import TCP
+
+    from .puzzles import tcp_packets
+    return sum(1 for p in tcp_packets("loopback-three-segment-close") if p[TCP].flags.F)
+
+
+exercise("teardown-predict",
+         "Predict, then run: the client's FIN (sent at 0.2 s) is lost once.  When is it retransmitted?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - _fin_retransmitted_at()) < 1e-9,
+         hint="A FIN is retransmitted like data, when the RTO expires; the client measured a 0.1 s round trip "
+              "in the handshake, and RFC 6298 rounds a smaller RTO up to 1 s.",
+         explanation="At 1.2 s: 0.2 s plus the 1 s RTO.  Meanwhile the client stays in FIN-WAIT-1.")
+exercise("teardown-order",
+         "Put the shuffled segments of 'three-segment-teardown' in the order they were sent (a string of letters).",
+         predicate=lambda answer: _in_order(teardown_cards(), answer),
+         hint="Handshake first; in the close, the server's FIN carries the ACK of the client's FIN.",
+         explanation="SYN, SYN-ACK, ACK, then FIN, FIN+ACK, ACK.")
+exercise("teardown-pcap",
+         "Read the recorded loopback-three-segment-close.pcap with scapy: how many segments carry the FIN flag?",
+         predicate=lambda answer: answer == _fins_in_capture(),
+         hint="rdpcap the file and test each packet's TCP flags for F.",
+         explanation="Two, one per direction, as in every close; the capture has three teardown segments because "
+                     "the server's FIN carries its ACK.")

@@ -152,6 +152,36 @@ def _check_messages(messages):
 
 
 # --------------------------------------------------------------------------- exercises
+# ------------------------------------------------------------------ wraparound and PAWS
+SEQUENCE_SPACE = 2**32
+
+
+def wrap_seconds(bits_per_second):
+    """How long a sender at *bits_per_second* takes to use all 2**32 sequence numbers once."""
+    if isinstance(bits_per_second, bool) or not isinstance(bits_per_second, (int, float)) or bits_per_second <= 0:
+        raise ValueError(f"bits_per_second must be a number > 0, got {bits_per_second!r}")
+    return SEQUENCE_SPACE * 8 / bits_per_second
+
+
+def in_window(seq, rcv_nxt, rcv_wnd):
+    """RFC 9293's acceptability test for a segment's first byte: RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND (mod 2**32)."""
+    return (seq - rcv_nxt) % SEQUENCE_SPACE < rcv_wnd
+
+
+def paws_accepts(tsval, ts_recent):
+    """The PAWS test of RFC 7323 §5: a segment whose timestamp is older than TS.Recent is a wrapped old duplicate."""
+    return (tsval - ts_recent) % SEQUENCE_SPACE < 2**31
+
+
+def wrapped_duplicate(rcv_nxt=1_000_000, rcv_wnd=65535, ts_recent=500_000, old_tsval=380_000, offset=1000):
+    """An old segment from one wrap ago whose sequence number lands inside today's window.
+
+    Returns ``(seq, accepted by the window test, accepted by PAWS)``.
+    """
+    seq = (rcv_nxt + offset) % SEQUENCE_SPACE   # the same number, 2**32 bytes earlier in the stream
+    return seq, in_window(seq, rcv_nxt, rcv_wnd), paws_accepts(old_tsval, ts_recent)
+
+
 exercise("transfer-fin-seq",
          "After the handshake (the client's SYN has relative seq 0) the client sends 1460, 1460 and 1080 bytes, "
          "then its FIN. What relative sequence number does the FIN carry?",
@@ -181,3 +211,55 @@ exercise("transfer-frame-size",
          expected=9,
          hint="A 4-byte length header comes before the message.",
          explanation="4 header bytes (the length 5, big-endian) + 5 message bytes = 9.")
+
+
+# ------------------------------------------------------------------------ thinking exercises
+def pure_acks(trace, host="server"):
+    """The segments *host* sent that carry only an acknowledgment: no data, no SYN, FIN or RST."""
+    control = Flags.SYN | Flags.FIN | Flags.RST
+    return [f.segment for f in trace.flights() if f.src == host and not f.segment.payload
+            and not f.segment.flags & control]
+
+
+def _delayed_ack_count():
+    from . import scenarios
+    return len(pure_acks(scenarios.run("data-transfer", nbytes=4000, delayed_ack=0.2)))
+
+
+def transfer_cards():
+    """The segments of a 3000-byte transfer (with its handshake and close), shuffled, for the ordering exercise."""
+    from . import puzzles, scenarios
+    return puzzles.shuffled(scenarios.run("data-transfer", nbytes=3000), seed=2)
+
+
+def _in_order(cards, answer):
+    from .puzzles import is_in_order
+    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
+
+
+def _zero_windows():
+    from scapy.all import TCP
+
+    from .puzzles import tcp_packets
+    return sum(1 for p in tcp_packets("loopback-zero-window") if p[TCP].window == 0)
+
+
+exercise("transfer-predict-delayed-ack",
+         "Predict, then run: in scenarios.run('data-transfer', nbytes=4000, delayed_ack=0.2), how many "
+         "segments does the server send that carry only an ACK?",
+         predicate=lambda answer: answer == _delayed_ack_count(),
+         hint="A delaying receiver still ACKs every second full-sized segment at once, and an ACK that is "
+              "still waiting can ride on a segment the server sends anyway.",
+         explanation="One: the ACK of the first two full segments goes at once; the ACK of the rest rides on "
+                     "the server's FIN.")
+exercise("transfer-order",
+         "Put the shuffled segments of a 3000-byte transfer in the order they were sent (a string of letters).",
+         predicate=lambda answer: _in_order(transfer_cards(), answer),
+         hint="Sequence numbers grow with every byte sent; an ACK cannot come before the segment it acknowledges.",
+         explanation="Handshake, the data segments by sequence number with the server's ACKs after them, then the close.")
+exercise("transfer-pcap",
+         "Read the recorded loopback-zero-window.pcap with scapy: how many segments advertise a window of 0?",
+         predicate=lambda answer: answer == _zero_windows(),
+         hint="rdpcap the file and count the packets whose TCP window field is 0.",
+         explanation="The receiver announces a zero window when its buffer is full, and again in answer to each "
+                     "probe it answers.")

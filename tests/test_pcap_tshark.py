@@ -30,8 +30,9 @@ CLIENT, SERVER = str(scenarios.CLIENT_PORT), str(scenarios.SERVER_PORT)
 #: Scenarios without a SYN-ACK, without FINs from both sides, or with a RST.
 NO_SYN_ACK = {"syn-timeout", "rst-closed-port"}
 NOT_CLOSED = {"handshake", "handshake-options", "lost-syn", "lost-syn-ack", "syn-timeout", "simultaneous-open",
-              "old-duplicate-syn", "rst-closed-port", "abort", "lost-final-ack-no-time-wait"}
-WITH_RST = {"rst-closed-port", "abort", "old-duplicate-syn", "lost-final-ack-no-time-wait"}
+              "old-duplicate-syn", "rst-closed-port", "abort", "lost-final-ack-no-time-wait",
+              "half-open", "keepalive", "close-wait-leak", "accept-queue-full"}
+WITH_RST = {"rst-closed-port", "abort", "old-duplicate-syn", "lost-final-ack-no-time-wait", "half-open"}
 
 #: tshark's retransmission heuristic also fires on SYN,ACKs that repeat a sequence number it has seen:
 #: in a simultaneous open each SYN,ACK repeats its sender's SYN (RFC 9293 Figure 7), and after an old

@@ -14,9 +14,9 @@ FIGURE_5 = {
     (S.SYN_SENT, "rcv SYN", S.SYN_RECEIVED), (S.SYN_SENT, "rcv SYN,ACK", S.ESTABLISHED),
     (S.SYN_SENT, "CLOSE", S.CLOSED),
     (S.SYN_RECEIVED, "rcv ACK of SYN", S.ESTABLISHED), (S.SYN_RECEIVED, "CLOSE", S.FIN_WAIT_1),
+    (S.SYN_RECEIVED, "rcv RST", S.LISTEN),  # Note 1
     (S.ESTABLISHED, "CLOSE", S.FIN_WAIT_1), (S.ESTABLISHED, "rcv FIN", S.CLOSE_WAIT),
     (S.FIN_WAIT_1, "rcv ACK of FIN", S.FIN_WAIT_2), (S.FIN_WAIT_1, "rcv FIN", S.CLOSING),
-    (S.FIN_WAIT_1, "rcv FIN, ACK of FIN", S.TIME_WAIT),  # the figure's note
     (S.FIN_WAIT_2, "rcv FIN", S.TIME_WAIT), (S.CLOSING, "rcv ACK of FIN", S.TIME_WAIT),
     (S.CLOSE_WAIT, "CLOSE", S.LAST_ACK), (S.LAST_ACK, "rcv ACK of FIN", S.CLOSED),
     (S.TIME_WAIT, "timeout=2MSL", S.CLOSED),
@@ -38,8 +38,14 @@ def test_rows_are_unique():
     assert len(keys) == len(set(keys))
 
 
-def test_rst_rows_are_not_drawn():
-    assert all(not t.drawn for t in TRANSITIONS if "RST" in t.event or t.event in ("ABORT", "retransmission limit"))
+def test_figure_5_draws_one_rst_arrow_and_no_abort_or_timeout():
+    drawn = [t for t in TRANSITIONS if t.drawn and ("RST" in t.event or t.event in ("ABORT", "retransmission limit"))]
+    assert [(t.source, t.target) for t in drawn] == [(S.SYN_RECEIVED, S.LISTEN)]
+
+
+def test_note_2_transition_is_not_drawn():
+    row = find_transition(S.FIN_WAIT_1, "rcv FIN, ACK of FIN")
+    assert not row.drawn and "Note 2" in row.reference
 
 
 def test_find_transition_names_the_allowed_events():

@@ -49,6 +49,8 @@ BENDS = {
     (S.SYN_SENT, S.CLOSED): 0.12,
     (S.SYN_SENT, S.SYN_RECEIVED): 0.0,
     (S.FIN_WAIT_2, S.TIME_WAIT): 0.25,
+    (S.LISTEN, S.SYN_RECEIVED): 0.2,
+    (S.SYN_RECEIVED, S.LISTEN): 0.2,
 }
 #: Where some arrows aim, relative to the centres of their (source, target) boxes, in inches.
 AIMS = {
@@ -61,7 +63,8 @@ LABEL_SHIFTS = {
     (S.LISTEN, S.CLOSED): (0.55, 0.0),
     (S.CLOSED, S.SYN_SENT): (0.3, 0.15),
     (S.SYN_SENT, S.CLOSED): (-0.45, -0.2),
-    (S.LISTEN, S.SYN_RECEIVED): (-0.35, 0.1),
+    (S.LISTEN, S.SYN_RECEIVED): (-0.45, 0.15),
+    (S.SYN_RECEIVED, S.LISTEN): (0.45, -0.1),
     (S.LISTEN, S.SYN_SENT): (0.3, 0.1),
     (S.SYN_RECEIVED, S.ESTABLISHED): (-0.45, 0.0),
     (S.SYN_SENT, S.ESTABLISHED): (0.45, 0.0),

@@ -1,0 +1,78 @@
+"""The scenarios of the FAQ page on stuck connections, and the transfer chapter's wraparound helpers."""
+from pytest import approx
+
+from tcplab import faq, scenarios, teardown
+from tcplab.handshake import retransmission_schedule
+from tcplab.segment import Flags
+from tcplab.states import State
+from tcplab.trace import Kind
+from tcplab.transfer import in_window, paws_accepts, pure_acks, wrap_seconds, wrapped_duplicate
+
+
+def test_half_open_is_discovered_only_when_the_client_sends():
+    trace = scenarios.run("half-open", send_at=3.0)
+    assert trace.states("server")[-1] is State.CLOSED
+    assert State.ESTABLISHED in trace.states("client")
+    assert faq.learned_reset_at(trace) == approx(3.1)
+    rst = [f.segment for f in trace.flights() if f.src == "server" and f.segment.flags & Flags.RST][-1]
+    data = next(f.segment for f in trace.flights() if f.segment.payload)
+    assert rst.seq == data.ack                     # <SEQ=SEG.ACK><CTL=RST>, RFC 9293 §3.10.7.1
+
+
+def test_keepalive_probe_is_acked_by_a_live_peer_and_reset_by_a_crashed_one():
+    alive = scenarios.run("keepalive")
+    assert faq.final_states(alive) == {"client": State.ESTABLISHED, "server": State.ESTABLISHED}
+    assert faq.learned_reset_at(alive) is None
+    crashed = scenarios.run("keepalive", crashed=True)
+    assert faq.learned_reset_at(crashed) == approx(2.1)
+
+
+def test_close_wait_lasts_as_long_as_the_application():
+    states = faq.final_states(scenarios.run("close-wait-leak"))
+    assert states == {"client": State.FIN_WAIT_2, "server": State.CLOSE_WAIT}
+
+
+def test_full_accept_queue_leaves_the_server_in_syn_received_until_it_has_room():
+    trace = scenarios.run("accept-queue-full")
+    established = next(e.time for e in trace.state_changes("server") if e.state is State.ESTABLISHED)
+    client_established = next(e.time for e in trace.state_changes("client") if e.state is State.ESTABLISHED)
+    assert client_established < 0.2 < 2.5 < established
+    assert sum(1 for f in trace.flights() if f.src == "server" and f.retransmission) == 2
+
+
+def test_lost_fin_is_retransmitted_after_the_rto_floor():
+    trace = scenarios.run("lost-fin")
+    assert [round(f.send.time, 3) for f in trace.flights() if f.retransmission] == [1.2]
+
+
+def test_teardown_stepper_starts_at_the_first_fin():
+    trace = scenarios.run("four-way-teardown")
+    from tcplab.widgets import select_steps
+    step = select_steps(trace)[teardown.first_fin_step(trace) - 1]
+    assert any(trace.events[i].kind is Kind.SEND and trace.events[i].segment.flags & Flags.FIN for i in step.events)
+
+
+def test_linux_syn_schedule_has_four_linear_retransmissions_first():
+    assert retransmission_schedule(6, linear=4).sends == (1, 2, 3, 4, 5, 7, 11, 19, 35, 67)
+    assert retransmission_schedule(6, linear=4).give_up == 131
+    assert retransmission_schedule(6).give_up == 127
+
+
+def test_wraparound_and_paws():
+    assert round(wrap_seconds(1e9), 1) == 34.4
+    assert in_window(5, 2**32 - 10, 100) and not in_window(200, 0, 100)
+    assert paws_accepts(10, 5) and not paws_accepts(5, 10)
+    seq, by_window, by_paws = wrapped_duplicate()
+    assert by_window and not by_paws
+
+
+def test_delayed_ack_leaves_one_pure_ack():
+    assert len(pure_acks(scenarios.run("data-transfer", nbytes=4000))) == 4
+    assert len(pure_acks(scenarios.run("data-transfer", nbytes=4000, delayed_ack=0.2))) == 1
+
+
+def test_nagle_waits_for_the_delayed_ack_and_nodelay_does_not():
+    def reply_time(trace):
+        return next(f.send.time for f in trace.flights() if f.src == "server" and f.segment.payload)
+    nagle, nodelay = scenarios.run("nagle-stall"), scenarios.run("nagle-stall", nodelay=True)
+    assert reply_time(nagle) == approx(reply_time(nodelay) + 0.3)   # the 0.2 s delayed ACK, then a round trip
