@@ -196,7 +196,12 @@ _NUMBER = re.compile(r"(\d+\.\d)\d+")
 
 def _save(fig):
     import matplotlib
+    import matplotlib.text
 
+    # Halos are path effects, which the SVG backend draws as outlines of every glyph; the
+    # widget's CSS draws them instead (paint-order: stroke), at a fraction of the size.
+    for text in fig.findobj(matplotlib.text.Text):
+        text.set_path_effects([])
     buffer = io.StringIO()
     with matplotlib.rc_context(_plot().style.RC | {"svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

@@ -52,6 +52,7 @@ BASE = """
 .tcplab-drawing text { font-family: "DejaVu Sans", Verdana, "Bitstream Vera Sans", sans-serif !important; }
 .tcplab-drawing .tcplab-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
 .tcplab-drawing .tcplab-now { display: var(--tcplab-show, none); }
+.tcplab-drawing text { paint-order: stroke; stroke: #fff; stroke-width: 2.4px; stroke-linejoin: round; }
 .tcplab-captions { min-height: 3.2em; }
 .tcplab-captions, .tcplab-summary, .tcplab-caption, .tcplab-states { white-space: normal; overflow-wrap: anywhere; }
 .tcplab-captions > div { display: var(--tcplab-show, none); }
