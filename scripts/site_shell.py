@@ -7,6 +7,8 @@
   Awesome files in the output but its solid font (which ipywidgets' Play uses, on widget pages
   only).  Icons the pages do not name are never shipped.
 - The navigation's icon-only expand buttons get a name (axe-core: summary-name).
+- Text outputs of cells that are not tables (no columns) are marked so CSS lets them wrap;
+  tables printed as text keep their columns and scroll sideways on their own.
 - Images load lazily and decode off the main thread, so the widget script (which waits for the
   window's load event) is not held up by figures further down the page.
 - Chinese text.  Every run of CJK characters in prose is wrapped in `<span lang="zh">`, so
@@ -45,6 +47,9 @@ IMG_TAG = re.compile(r"<img (?![^>]*\bloading=)")
 #: The navigation's expand buttons hold only an icon: they get a name.
 SECTION_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
 NAMED_SECTION_TOGGLE = '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'
+#: A text output of a cell; it is a table when two or more of its lines hold columns (a gap of 2+ spaces).
+TEXT_OUTPUT = re.compile(r'(<div class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre)>(.*?</pre>)', re.DOTALL)
+COLUMN_GAP = re.compile(r"\S {2,}\S")
 #: Script elements, which the rewriting leaves alone (widget state holds HTML as JSON strings).
 SCRIPT_ELEMENT = re.compile(r"(<script\b.*?</script>)", re.DOTALL)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
@@ -86,12 +91,24 @@ def inline_icons(page, icons):
     return ICON_ELEMENT.sub(svg, page)
 
 
+def mark_prose_outputs(page):
+    """*page* with `class="tcplab-wrap"` on every text output that is not a table: those may wrap."""
+
+    def mark(match):
+        lines = match.group(2).splitlines()
+        if sum(1 for line in lines if COLUMN_GAP.search(line)) >= 2:
+            return match.group(0)
+        return f'{match.group(1)} class="tcplab-wrap">{match.group(2)}'
+
+    return TEXT_OUTPUT.sub(mark, page)
+
+
 def rewrite_page(page, icons):
     """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
-    images, named section toggles in the navigation."""
+    images, named section toggles in the navigation, text outputs that may wrap marked."""
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
-        text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
+        text = mark_prose_outputs(inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE))
         parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
     return "".join(parts)
 
