@@ -11,13 +11,12 @@
   tables printed as text keep their columns and scroll sideways on their own.
 - Images load lazily and decode off the main thread, so the widget script (which waits for the
   window's load event) is not held up by figures further down the page.
-- Chinese text.  Every run of CJK characters in prose is wrapped in `<span lang="zh">`, so
+- Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
   screen readers and fonts treat it as Chinese (pages written in English otherwise claim it).
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
 
-import html
 import json
 import re
 import shutil
@@ -50,6 +49,9 @@ NAMED_SECTION_TOGGLE = '<summary aria-label="Pages in this section"><span class=
 #: A text output of a cell; it is a table when two or more of its lines hold columns (a gap of 2+ spaces).
 TEXT_OUTPUT = re.compile(r'(<div class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre)>(.*?</pre>)', re.DOTALL)
 COLUMN_GAP = re.compile(r"\S {2,}\S")
+#: The class MarkChinese gives Chinese text; the rewriting turns it into the lang attribute.
+CHINESE_CLASS = "tcplab-lang-zh"
+CHINESE_SPAN, LANG_SPAN = f'<span class="{CHINESE_CLASS}">', '<span lang="zh">'
 #: Script elements, which the rewriting leaves alone (widget state holds HTML as JSON strings).
 SCRIPT_ELEMENT = re.compile(r"(<script\b.*?</script>)", re.DOTALL)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
@@ -105,10 +107,12 @@ def mark_prose_outputs(page):
 
 def rewrite_page(page, icons):
     """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
-    images, named section toggles in the navigation, text outputs that may wrap marked."""
+    images, named section toggles in the navigation, text outputs that may wrap marked, Chinese
+    text in `lang="zh"`."""
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
-        text = mark_prose_outputs(inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE))
+        text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
+        text = mark_prose_outputs(text.replace(CHINESE_SPAN, LANG_SPAN))
         parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
     return "".join(parts)
 
@@ -137,11 +141,11 @@ def _rewrite_output(app, exception):
 
 
 class MarkChinese(SphinxPostTransform):
-    """Wrap runs of CJK characters in prose in `<span lang="zh">`."""
+    """Wrap runs of CJK characters in prose (titles too) in a span that becomes `<span lang="zh">`."""
 
     default_priority = 900
     formats = ("html",)
-    SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.comment, nodes.title)
+    SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.comment)
 
     def run(self):
         for text in list(self.document.findall(nodes.Text)):
@@ -150,7 +154,7 @@ class MarkChinese(SphinxPostTransform):
             parts, last = [], 0
             for match in CJK.finditer(text):
                 parts.append(nodes.Text(text[last:match.start()]))
-                parts.append(nodes.raw("", f'<span lang="zh">{html.escape(match.group())}</span>', format="html"))
+                parts.append(nodes.inline(match.group(), match.group(), classes=[CHINESE_CLASS]))
                 last = match.end()
             parts.append(nodes.Text(text[last:]))
             text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not p)])

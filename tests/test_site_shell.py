@@ -56,3 +56,9 @@ def test_prose_outputs_may_wrap_but_tables_keep_their_columns():
     prose = OUTPUT.format("client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2\n")
     assert site_shell.mark_prose_outputs(table) == table
     assert '<pre class="tcplab-wrap">' in site_shell.mark_prose_outputs(prose)
+
+
+def test_chinese_text_is_marked_as_chinese(icons):
+    marked = site_shell.rewrite_page(f'<h2>Section {site_shell.CHINESE_SPAN}二</span> describes</h2>', icons)
+    assert marked == '<h2>Section <span lang="zh">二</span> describes</h2>'
+    assert site_shell.CJK.findall("the seed post (中文术语) and 报文段.") == ["中文术语", "报文段"]
