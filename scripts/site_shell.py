@@ -6,7 +6,8 @@
   data taken from the theme's own fontawesome.js), the script tag goes, and so do the Font
   Awesome files in the output but its solid font (which ipywidgets' Play uses, on widget pages
   only).  Icons the pages do not name are never shipped.
-- The navigation's icon-only expand buttons get a name (axe-core: summary-name).
+- The navigation's icon-only expand buttons get a name (axe-core: summary-name), and MyST-NB's
+  toggles of hidden cells are named by the text they show (axe-core: label-content-name-mismatch).
 - Text outputs of cells that are not tables (no columns) are marked so CSS lets them wrap;
   tables printed as text keep their columns and scroll sideways on their own.
 - Images load lazily and decode off the main thread, so the widget script (which waits for the
@@ -49,6 +50,9 @@ NAMED_SECTION_TOGGLE = '<summary aria-label="Pages in this section"><span class=
 #: A text output of a cell; it is a table when two or more of its lines hold columns (a gap of 2+ spaces).
 TEXT_OUTPUT = re.compile(r'(<div class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre)>(.*?</pre>)', re.DOTALL)
 COLUMN_GAP = re.compile(r"\S {2,}\S")
+#: MyST-NB names its show/hide toggles of hidden cells "Toggle hidden content", which is not the
+#: visible text ("Show code cell content"): without the label their name is what they show.
+HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
 #: The class MarkChinese gives Chinese text; the rewriting turns it into the lang attribute.
 CHINESE_CLASS = "tcplab-lang-zh"
 CHINESE_SPAN, LANG_SPAN = f'<span class="{CHINESE_CLASS}">', '<span lang="zh">'
@@ -112,6 +116,7 @@ def rewrite_page(page, icons):
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
         text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
+        text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
         text = mark_prose_outputs(text.replace(CHINESE_SPAN, LANG_SPAN))
         parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
     return "".join(parts)

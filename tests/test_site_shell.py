@@ -62,3 +62,11 @@ def test_chinese_text_is_marked_as_chinese(icons):
     marked = site_shell.rewrite_page(f'<h2>Section {site_shell.CHINESE_SPAN}二</span> describes</h2>', icons)
     assert marked == '<h2>Section <span lang="zh">二</span> describes</h2>'
     assert site_shell.CJK.findall("the seed post (中文术语) and 报文段.") == ["中文术语", "报文段"]
+
+
+def test_toggles_are_named_by_what_they_show(icons):
+    page = site_shell.rewrite_page('<summary aria-label="Toggle hidden content"><p>Show code cell content</p></summary>'
+                                   '<summary><span class="toctree-toggle" role="presentation"></span></summary>', icons)
+    assert page == ('<summary><p>Show code cell content</p></summary>'
+                    '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'
+                    '</span></summary>')
