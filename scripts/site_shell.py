@@ -4,8 +4,8 @@
   (`fontawesome.js`) on every page to turn some fifteen `<i class="fa-solid fa-bars">` into SVG.
   After the build, every such element in the written pages becomes that inline `<svg>` (path
   data taken from the theme's own fontawesome.js), the script tag goes, and so do the Font
-  Awesome files in the output but its solid font (which ipywidgets' Play uses, on widget pages
-  only).  Icons the pages do not name are never shipped.
+  Awesome files in the output but its solid font (which the theme's CSS uses for admonition
+  icons, fetched only by pages with an admonition).  Icons the pages do not name are never shipped.
 - The navigation's icon-only expand buttons get a name (axe-core: summary-name), and MyST-NB's
   toggles of hidden cells are named by the text they show (axe-core: label-content-name-mismatch).
 - Text outputs of cells that are not tables (no columns) are marked so CSS lets them wrap;
@@ -30,7 +30,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 FONTAWESOME = "_static/scripts/fontawesome.js"
-#: Removed from the output.  The solid webfont stays: ipywidgets' Play draws its icons with it.
+#: Removed from the output.  The solid webfont stays: the theme's admonition titles draw their icons with it.
 FONTAWESOME_FILES = ("_static/scripts/fontawesome.js", "_static/scripts/fontawesome.js.map",
                      "_static/scripts/fontawesome.js.LICENSE.txt",
                      "_static/vendor/fontawesome/webfonts/fa-regular-400.woff2",

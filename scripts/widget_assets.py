@@ -11,7 +11,7 @@ static paths to every page):
   adds that (deferred) <script> only to pages whose notebook metadata carries widget state;
 - `_static/widgets/embed.css`, which this extension adds to those same pages only.
 
-Play's icons use the theme's Font Awesome CSS and solid font (scripts/site_shell.py keeps it).
+Play's icons are SVG masks (scripts/widget_icons.css, bundled into embed.css): no icon font.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """

@@ -13,7 +13,7 @@ import { ManagerBase } from "@jupyter-widgets/base-manager";
 import { MessageLoop } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
 
-// Play's icons (<i class="fa fa-play">) come from the theme's own Font Awesome CSS and font.
+import "./widget_icons.css";
 import "@lumino/widgets/style/index.css";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@jupyter-widgets/controls/css/labvariables.css";
