@@ -17,10 +17,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-# The widget JavaScript served by the site itself (pinned in package-lock.json); the book's
-# Sphinx extension scripts/widget_assets.py copies it into _build/html/_static/widgets/.
-$(JS_STAMP): package.json package-lock.json
+# The widget JavaScript served by the site itself (packages pinned in package-lock.json), bundled
+# by esbuild into node_modules/.tcplab-widgets/; the book's Sphinx extension
+# scripts/widget_assets.py copies it into _build/html/_static/widgets/.
+$(JS_STAMP): package.json package-lock.json scripts/widget_embed.js scripts/widget_icons.css scripts/build_widgets.mjs
 	npm ci --no-audit --no-fund --ignore-scripts --silent
+	node scripts/build_widgets.mjs
 	touch $(JS_STAMP)
 
 book: $(STAMP) $(JS_STAMP)

@@ -1,17 +1,17 @@
 """Sphinx extension: the site serves the ipywidgets JavaScript itself, only to pages that need it.
 
-`npm ci` (the Makefile's $(JS_STAMP) target) installs the pinned `@jupyter-widgets/html-manager`
-into node_modules/.  This extension copies what the pages need into the
-built site, *outside* the book's root `_static` folder (Jupyter Book 1 adds every .js/.css
-found under the static paths to every page, which would load a 3.6 MB bundle everywhere):
+`npm ci` (the Makefile's $(JS_STAMP) target) installs the pinned ipywidgets packages and esbuild
+into node_modules/, and `node scripts/build_widgets.mjs` bundles scripts/widget_embed.js, the
+book's own renderer of the built-in widgets, into node_modules/.tcplab-widgets/ (embed.js and
+embed.css).  This extension copies that bundle into the built site,
+*outside* the book's root `_static` folder (Jupyter Book 1 adds every .js/.css found under the
+static paths to every page):
 
-- `_static/widgets/config.js` (scripts/widget_config.js) and `embed.js`, which `_config.yml`
-  names in MyST-NB's `nb_ipywidgets_js`.  MyST-NB adds those <script>s only to pages whose
-  notebook metadata carries widget state.  `embed.js` is html-manager's bundle of the built-in
-  widgets (base, controls, output) that needs no RequireJS: 1.9 MB against 3.7 MB for
-  `embed-amd.js` + `require.js`, and it cannot fetch third-party widget code from a CDN.
-- the Font Awesome files the widget CSS references (Play's icons).  The bundle resolves them
-  against `window.__jupyter_widgets_assets_path__`, which config.js sets to `_static/widgets/`.
+- `_static/widgets/embed.js`, which `_config.yml` names in MyST-NB's `nb_ipywidgets_js`: MyST-NB
+  adds that (deferred) <script> only to pages whose notebook metadata carries widget state;
+- `_static/widgets/embed.css`, which this extension adds to those same pages only.
+
+Play's icons are SVG masks (scripts/widget_icons.css, bundled into embed.css): no icon font.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
@@ -26,14 +26,10 @@ logger = logging.getLogger(__name__)
 
 #: Where the copies go, relative to the HTML output folder (matches nb_ipywidgets_js).
 TARGET = "_static/widgets"
-HTML_MANAGER = "node_modules/@jupyter-widgets/html-manager/dist"
-SCRIPTS = {
-    "config.js": "scripts/widget_config.js",
-    "embed.js": f"{HTML_MANAGER}/embed.js",
-}
-FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
-MISSING = ("{path} is missing: the widget JavaScript comes from npm. Run `npm ci --ignore-scripts` "
-           "(or `make book`, which does it) in {root}.")
+BUNDLE = "node_modules/.tcplab-widgets"
+REQUIRED = ("embed.js", "embed.css")
+MISSING = ("{path} is missing: the widget JavaScript is bundled from npm packages. Run `npm ci --ignore-scripts"
+           " && node scripts/build_widgets.mjs` (or `make book`, which does both) in {root}.")
 
 
 def _root(app):
@@ -41,19 +37,17 @@ def _root(app):
 
 
 def _sources(app):
+    """Every file of the bundle; raises when the bundle has not been built."""
     root = _root(app)
-    scripts = {name: root / rel for name, rel in SCRIPTS.items()}
-    for path in scripts.values():
-        if not path.is_file():
-            raise ExtensionError(MISSING.format(path=path, root=root))
-    fonts = sorted(p for p in (root / HTML_MANAGER).iterdir() if p.suffix in FONT_SUFFIXES)
-    if not fonts:
-        raise ExtensionError(MISSING.format(path=root / HTML_MANAGER / "*.woff2", root=root))
-    return scripts, fonts
+    bundle = root / BUNDLE
+    for name in REQUIRED:
+        if not (bundle / name).is_file():
+            raise ExtensionError(MISSING.format(path=bundle / name, root=root))
+    return sorted(p for p in bundle.iterdir() if p.is_file())
 
 
 def _check(app):
-    """Fail early (before reading any page) when node_modules is not installed."""
+    """Fail early (before reading any page) when the bundle is not built."""
     if app.builder.format == "html":
         _sources(app)
 
@@ -77,18 +71,22 @@ def _copy(app, env):
     """After reading, before writing: so Sphinx can stamp ?v=<checksum> on the <script> tags."""
     if app.builder.format != "html":
         return
-    scripts, fonts = _sources(app)
     outdir = Path(app.outdir)
-    for name, src in scripts.items():
-        _copy_if_changed(src, outdir / TARGET / name)
-    for font in fonts:
-        _copy_if_changed(font, outdir / TARGET / font.name)
+    for src in _sources(app):
+        _copy_if_changed(src, outdir / TARGET / src.name)
     pages = widget_pages(env)
     logger.info(f"[widget_assets] widget JavaScript in {TARGET}/ for {len(pages)} page(s) with widgets")
+
+
+def _add_css(app, pagename, templatename, context, doctree):
+    """The widget CSS, on the pages with widgets only."""
+    if app.builder.format == "html" and pagename in widget_pages(app.env):
+        app.add_css_file("widgets/embed.css")
 
 
 def setup(app):
     app.add_config_value("widget_assets_root", "", "env")
     app.connect("builder-inited", _check)
     app.connect("env-updated", _copy)
+    app.connect("html-page-context", _add_css)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

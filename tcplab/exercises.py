@@ -9,7 +9,14 @@ and a notebook cell checks an answer:
 
     from tcplab.exercises import check
     check("handshake-1", 0)      # prints ✓ and the explanation, or ✗ and a hint
+
+Before the reader answers, the cell holds `answer = None`: `check(key, None)` then reads as a
+question, not as a wrong answer ("Your answer goes in place of None"), with the hint behind a
+toggle in HTML (the static site shows the stored output; the solution is in the notebook's own
+dropdown).
 """
+
+import html
 
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -38,17 +45,34 @@ class Exercise:
         return answer == self.expected
 
 
+UNANSWERED = "Your answer goes in place of None; run the cell to check it."
+
+
 @dataclass(frozen=True)
 class Result:
+    """What `check` says: printed as text in a console, shown as HTML in a notebook."""
+
     key: str
     correct: bool
     message: str
+    answered: bool = True
+    hint: str = ""
 
     def __str__(self):
         return self.message
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(self.message)
+
+    def _repr_html_(self):
+        if not self.answered:
+            state, body = "tcplab-question", f"<p>{html.escape(UNANSWERED)}</p>"
+            if self.hint:
+                body += f"<details><summary>Hint</summary><p>{html.escape(self.hint)}</p></details>"
+        else:
+            state = "tcplab-correct" if self.correct else "tcplab-wrong"
+            body = f"<p>{html.escape(self.message)}</p>"
+        return f'<div class="tcplab-exercise {state}" role="status">{body}</div>'
 
 
 def exercise(key, prompt, expected=None, predicate=None, hint="", explanation=""):
@@ -70,8 +94,11 @@ def check(key, answer):
         raise ValueError(f"exercise must be one of {', '.join(sorted(_REGISTRY))}; got {key!r}")
     ex = _REGISTRY[key]
     if ex.is_correct(answer):
-        return Result(key, True, f"✓ Correct. {ex.explanation}".strip())
-    return Result(key, False, f"✗ Not quite: {answer!r}. {ex.hint or 'Try again.'}".strip())
+        return Result(key, True, f"✓ Correct. {ex.explanation}".strip(), hint=ex.hint)
+    if answer is None:
+        hint = f" Hint: {ex.hint}" if ex.hint else ""
+        return Result(key, False, f"{UNANSWERED}{hint}", answered=False, hint=ex.hint)
+    return Result(key, False, f"✗ Not quite: {answer!r}. {ex.hint or 'Try again.'}".strip(), hint=ex.hint)
 
 
 def exercises():

@@ -22,3 +22,21 @@ def test_unknown_key():
 def test_every_registered_exercise_has_a_prompt_and_an_explanation():
     for key, ex in exercises().items():
         assert ex.prompt and (ex.explanation or key.startswith("test-")), key
+
+
+def test_an_unanswered_exercise_reads_as_a_question():
+    exercise("test-2", "What is 3 + 3?", expected=6, hint="Double three.", explanation="Six.")
+    unanswered = check("test-2", None)
+    assert not unanswered.answered and not unanswered.correct
+    assert "✗" not in str(unanswered) and "None" in str(unanswered) and "Double three." in str(unanswered)
+    page = unanswered._repr_html_()
+    assert "Not quite" not in page and "✗" not in page
+    assert "<details><summary>Hint</summary><p>Double three.</p></details>" in page
+
+
+def test_a_checked_answer_shows_its_verdict_in_html():
+    exercise("test-3", "Which state follows SYN-SENT?", expected="ESTABLISHED", hint="<look at the FSM>",
+             explanation="After the SYN-ACK.")
+    assert 'class="tcplab-exercise tcplab-correct"' in check("test-3", "established")._repr_html_()
+    wrong = check("test-3", "LISTEN")._repr_html_()
+    assert 'tcplab-wrong' in wrong and "Not quite: &#x27;LISTEN&#x27;" in wrong and "&lt;look at the FSM&gt;" in wrong

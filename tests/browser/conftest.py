@@ -55,6 +55,14 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "bytes each page loads (HTML and every asset, uncompressed)")
         for path, (size, count) in sorted(book_site.WEIGHTS.items()):
             terminalreporter.write_line(f"{path:<32} {size / 1e6:5.2f} MB in {count} files")
+    if book_site.INTERACTIVE:
+        terminalreporter.write_sep("-", "first widget interactive after navigation (390 px phone, CPU 4x slower)")
+        for path, seconds in sorted(book_site.INTERACTIVE.items()):
+            terminalreporter.write_line(f"{path:<32} {seconds:5.2f} s")
+    if book_site.OUTPUT_VIOLATIONS:
+        terminalreporter.write_sep("-", "axe-core: serious or critical violations inside cell outputs (widgets, figures)")
+        for line in sorted(book_site.OUTPUT_VIOLATIONS):
+            terminalreporter.write_line(line)
 
 
 # --- the server and the browser ------------------------------------------------------------
@@ -78,25 +86,57 @@ def site_url():
         thread.join(timeout=10)
 
 
+#: The devices every page is tried on: a laptop and a phone (touch, 2 device pixels per CSS pixel).
+DEVICES = {
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True},
+}
+
+
 @pytest.fixture(scope="session")
-def browser_context(tmp_path_factory):
+def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM, headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900}, service_workers="block")
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
-            yield context
+            yield chromium
         finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def device_context(browser):
+    """device_context(device, scheme): a browser context for DEVICES[device] in the "light" or "dark" scheme."""
+    contexts = {}
+
+    def get(device, scheme):
+        if (device, scheme) not in contexts:
+            contexts[device, scheme] = browser.new_context(
+                **DEVICES[device], color_scheme=scheme, service_workers="block")
+        return contexts[device, scheme]
+
+    try:
+        yield get
+    finally:
+        for context in contexts.values():
             context.close()
 
 
 class Visit:
     """One page load with everything that went wrong recorded."""
 
-    def __init__(self, context, url):
+    def __init__(self, context, url, before=None):
         self.page = context.new_page()
         self.errors = []        # console errors and uncaught exceptions
         self.failed = []        # failed requests and HTTP errors
@@ -107,6 +147,8 @@ class Visit:
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         page.on("response", self._response)
         page.route("**/*", self._route)
+        if before is not None:
+            before(page)
         self.response = page.goto(url, wait_until="networkidle")
 
     def _route(self, route):
@@ -127,16 +169,22 @@ class Visit:
             .concat(performance.getEntriesByType('resource')).map(e => e.decodedBodySize || 0)""")
         return sum(sizes), len(sizes)
 
+    def document_bytes(self):
+        """Uncompressed bytes of the HTML document alone (on widget pages it holds the widget state)."""
+        return self.page.evaluate("() => performance.getEntriesByType('navigation')[0].decodedBodySize")
+
     def close(self):
         self.page.close()
 
 
 @pytest.fixture
-def visit(browser_context, site_url):
+def visit(browser_context, device_context, site_url):
+    """visit(path) in the default context, or visit(path, device=..., scheme=..., before=callback(page))."""
     visits = []
 
-    def load(path):
-        v = Visit(browser_context, site_url + path)
+    def load(path, device=None, scheme="light", before=None):
+        context = browser_context if device is None else device_context(device, scheme)
+        v = Visit(context, site_url + path, before)
         visits.append(v)
         return v
 

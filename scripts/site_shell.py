@@ -1,0 +1,179 @@
+"""Sphinx extension: the page shell serves what the theme needs, and marks Chinese text.
+
+- Icons.  pydata-sphinx-theme loads Font Awesome's whole icon set as a 1.5 MB script
+  (`fontawesome.js`) on every page to turn some fifteen `<i class="fa-solid fa-bars">` into SVG.
+  After the build, every such element in the written pages becomes that inline `<svg>` (path
+  data taken from the theme's own fontawesome.js), the script tag goes, and so do the Font
+  Awesome files in the output but its solid font (which the theme's CSS uses for admonition
+  icons, fetched only by pages with an admonition).  Icons the pages do not name are never shipped.
+- The navigation's icon-only expand buttons get a name (axe-core: summary-name), and MyST-NB's
+  toggles of hidden cells are named by the text they show (axe-core: label-content-name-mismatch).
+- Text outputs of cells that are not tables (no columns) are marked so CSS lets them wrap;
+  tables printed as text keep their columns and scroll sideways on their own.
+- Images load lazily and decode off the main thread, so the widget script (which waits for the
+  window's load event) is not held up by figures further down the page.
+- Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
+  screen readers and fonts treat it as Chinese (pages written in English otherwise claim it).
+
+Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+FONTAWESOME = "_static/scripts/fontawesome.js"
+#: Removed from the output.  The solid webfont stays: the theme's admonition titles draw their icons with it.
+FONTAWESOME_FILES = ("_static/scripts/fontawesome.js", "_static/scripts/fontawesome.js.map",
+                     "_static/scripts/fontawesome.js.LICENSE.txt",
+                     "_static/vendor/fontawesome/webfonts/fa-regular-400.woff2",
+                     "_static/vendor/fontawesome/webfonts/fa-regular-400.ttf",
+                     "_static/vendor/fontawesome/webfonts/fa-brands-400.woff2",
+                     "_static/vendor/fontawesome/webfonts/fa-brands-400.ttf")
+#: Font Awesome's solid set is registered by `d("fas",p)`, the object `var p={...}` before it.
+SOLID_PACK_END, PACK_START = 'd("fas",p)', "var p={"
+ICON = re.compile(r'"?([\w-]+)"?:\[(\d+),(\d+),\[([^\]]*)\],"[^"]*","([^"]*)"\]')
+ICON_ELEMENT = re.compile(r'<(i|span) class="([^"]*\bfa-[\w-]+[^"]*)"([^>]*)>\s*</\1>')
+FA_CLASS = re.compile(r"^(fa|fas|far|fab|fa-solid|fa-regular|fa-brands|fa-[\w-]+)$")
+SCRIPT_TAG = re.compile(r'\s*<script defer src="[^"]*' + re.escape(FONTAWESOME) + r'[^"]*"></script>')
+IMG_TAG = re.compile(r"<img (?![^>]*\bloading=)")
+#: The navigation's expand buttons hold only an icon: they get a name.
+SECTION_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+NAMED_SECTION_TOGGLE = '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'
+#: A text output of a cell; it is a table when two or more of its lines hold columns (a gap of 2+ spaces).
+TEXT_OUTPUT = re.compile(r'(<div class="output (?:stream|text_plain)[^"]*"><div class="highlight"><pre)>(.*?</pre>)', re.DOTALL)
+COLUMN_GAP = re.compile(r"\S {2,}\S")
+#: MyST-NB names its show/hide toggles of hidden cells "Toggle hidden content", which is not the
+#: visible text ("Show code cell content"): without the label their name is what they show.
+HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+#: The class MarkChinese gives Chinese text; the rewriting turns it into the lang attribute.
+CHINESE_CLASS = "tcplab-lang-zh"
+CHINESE_SPAN, LANG_SPAN = f'<span class="{CHINESE_CLASS}">', '<span lang="zh">'
+#: Script elements, which the rewriting leaves alone (widget state holds HTML as JSON strings).
+SCRIPT_ELEMENT = re.compile(r"(<script\b.*?</script>)", re.DOTALL)
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+                 r"(?:[\s\u00b7]*[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+)*")
+
+
+def solid_icons(fontawesome_js):
+    """{name or alias: (width, height, path)} of Font Awesome's solid set in *fontawesome_js*."""
+    end = fontawesome_js.find(SOLID_PACK_END)
+    start = fontawesome_js.rfind(PACK_START, 0, end)
+    if end < 0 or start < 0:
+        raise ValueError(f"fontawesome_js must hold Font Awesome's solid icon pack ({SOLID_PACK_END})")
+    icons = {}
+    for name, width, height, aliases, path in ICON.findall(fontawesome_js[start:end]):
+        icon = (int(width), int(height), path)
+        icons[name] = icon
+        for alias in json.loads(f"[{aliases}]"):
+            if isinstance(alias, str):
+                icons.setdefault(alias, icon)
+    return icons
+
+
+def inline_icons(page, icons):
+    """*page* with every Font Awesome `<i>`/`<span>` replaced by its inline `<svg>`."""
+
+    def svg(match):
+        classes = match.group(2).split()
+        names = [c[3:] for c in classes if c.startswith("fa-") and c[3:] in icons]
+        if not names:
+            raise ValueError(f"icon classes must name a Font Awesome solid icon; got {match.group(2)!r}")
+        width, height, path = icons[names[0]]
+        kept = [c for c in classes if not FA_CLASS.match(c)] + ["tcplab-icon"]
+        if "fa-lg" in classes:
+            kept.append("tcplab-icon-lg")
+        return (f'<svg class="{" ".join(kept)}"{match.group(3)} aria-hidden="true" focusable="false" '
+                f'width="{width / height:.4g}em" height="1em" viewBox="0 0 {width} {height}">'
+                f'<path fill="currentColor" d="{path}"/></svg>')
+
+    return ICON_ELEMENT.sub(svg, page)
+
+
+def mark_prose_outputs(page):
+    """*page* with `class="tcplab-wrap"` on every text output that is not a table: those may wrap."""
+
+    def mark(match):
+        lines = match.group(2).splitlines()
+        if sum(1 for line in lines if COLUMN_GAP.search(line)) >= 2:
+            return match.group(0)
+        return f'{match.group(1)} class="tcplab-wrap">{match.group(2)}'
+
+    return TEXT_OUTPUT.sub(mark, page)
+
+
+def rewrite_page(page, icons):
+    """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
+    images, named section toggles in the navigation, text outputs that may wrap marked, Chinese
+    text in `lang="zh"`."""
+    parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
+    for i in range(0, len(parts), 2):  # the text between <script> elements
+        text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
+        text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
+        text = mark_prose_outputs(text.replace(CHINESE_SPAN, LANG_SPAN))
+        parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
+    return "".join(parts)
+
+
+def _rewrite_output(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    source = outdir / FONTAWESOME
+    if not source.is_file():
+        return
+    icons = solid_icons(source.read_text(encoding="utf-8"))
+    pages = sorted(outdir.rglob("*.html"))
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        rewritten = rewrite_page(text, icons)
+        if rewritten != text:
+            path.write_text(rewritten, encoding="utf-8")
+    for rel in FONTAWESOME_FILES:
+        target = outdir / rel
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    logger.info(f"[site_shell] inline SVG icons in {len(pages)} page(s); Font Awesome files removed")
+
+
+class MarkChinese(SphinxPostTransform):
+    """Wrap runs of CJK characters in prose (titles too) in a span that becomes `<span lang="zh">`."""
+
+    default_priority = 900
+    formats = ("html",)
+    SKIP = (nodes.FixedTextElement, nodes.literal, nodes.raw, nodes.comment)
+
+    def run(self):
+        for text in list(self.document.findall(nodes.Text)):
+            if not CJK.search(text) or self._skipped(text):
+                continue
+            parts, last = [], 0
+            for match in CJK.finditer(text):
+                parts.append(nodes.Text(text[last:match.start()]))
+                parts.append(nodes.inline(match.group(), match.group(), classes=[CHINESE_CLASS]))
+                last = match.end()
+            parts.append(nodes.Text(text[last:]))
+            text.parent.replace(text, [p for p in parts if not (isinstance(p, nodes.Text) and not p)])
+
+    def _skipped(self, text):
+        node = text.parent
+        while node is not None:
+            if isinstance(node, self.SKIP) or "cell_output" in node.get("classes", []):
+                return True
+            node = node.parent
+        return False
+
+
+def setup(app):
+    app.add_post_transform(MarkChinese)
+    app.connect("build-finished", _rewrite_output)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

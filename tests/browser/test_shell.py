@@ -1,0 +1,178 @@
+"""The page shell on every page, on a laptop (1366 px) and a phone (390 px, touch), light and dark:
+the navigation opens and closes, nothing is wider than the screen unless it scrolls on purpose,
+axe-core finds no serious or critical violation, there is one search bar, and widget pages are
+interactive soon after navigation on a slow phone.
+
+A viewport screenshot of each page, device and scheme is left in _build/screenshots/ to look at.
+"""
+
+import pytest
+
+from book_site import INTERACTIVE, OUTPUT_VIOLATIONS, ROOT, SITE, toc_pages, widget_pages
+
+PAGES = toc_pages()
+WIDGET_PAGES = widget_pages()
+MODES = [(device, scheme) for device in ("desktop", "phone") for scheme in ("light", "dark")]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = SITE.parent / "screenshots"
+#: On a phone-size page with the CPU 4x slower, the first widget must work within this many
+#: seconds of navigation.  The target is 2 s on a quiet machine; the limit here leaves room for a
+#: machine shared with other jobs, and the measured times are printed at the end of the run.
+MAX_SECONDS_TO_INTERACTIVE = 20.0
+
+#: Visible elements that reach past the right edge of the screen, unless an ancestor scrolls sideways.
+TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const x = getComputedStyle(a).overflowX;
+      if ((x === 'auto' || x === 'scroll') && a.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('dialog:not([open]), script, style') || !el.checkVisibility({visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0 && box.right > width + 1 && !scrolls(el)) {
+      wide.push(`${name(el)} (${Math.round(box.right)} px)`);
+    }
+  }
+  return {page: document.documentElement.scrollWidth > width, wide: wide.slice(0, 8)};
+}"""
+
+#: axe-core's serious and critical violations, each node marked as inside a cell output or not.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').flatMap(v =>
+    v.nodes.map(n => {
+      const el = document.querySelector(n.target[0]);
+      return {rule: v.id, target: n.target.join(' ').slice(0, 100),
+              output: !!(el && el.closest('.cell_output, .jupyter-widgets, .widget-subarea'))};
+    }));
+}"""
+
+#: Text in the article (not the navigation) in Chinese characters but not marked lang="zh", code excepted.
+UNMARKED_CHINESE = """() => {
+  const walker = document.createTreeWalker(document.querySelector('article.bd-article'), NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (/[\\u4e00-\\u9fff]/.test(node.textContent) && !node.parentElement.closest('[lang^="zh"], pre, code, script, .cell_output')) {
+      found.push(node.textContent.trim().slice(0, 40));
+    }
+  }
+  return found;
+}"""
+
+#: Records when the first widget with a working control appears (performance.now(), in ms).
+INTERACTIVE_PROBE = """(() => {
+  const ready = () => document.querySelector('.jupyter-widgets.lm-Widget .noUi-handle, .jupyter-widgets.lm-Widget button');
+  new MutationObserver((records, observer) => {
+    if (ready()) { window.__tcplabInteractive = performance.now(); observer.disconnect(); }
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+
+
+def _ids(pages):
+    return [p.replace("/", "_").removesuffix(".html") for p in pages]
+
+
+def _visible(locator):
+    return [e for e in locator.all() if e.is_visible()]
+
+
+def _dialog_open(page, dialog):
+    return page.evaluate(f"() => document.querySelector('{dialog}').open")
+
+
+def _check_phone_navigation(page, path):
+    toggle = page.locator(".bd-header-article .primary-toggle")
+    assert toggle.is_visible(), f"{path}: no navigation button on the phone"
+    toggle.tap()
+    page.wait_for_function("() => document.querySelector('#pst-primary-sidebar-modal').open", timeout=3_000)
+    links = page.locator("#pst-primary-sidebar-modal .bd-docs-nav a")
+    assert links.count() >= len(PAGES) - 1 and links.first.is_visible(), \
+        f"{path}: the open navigation holds {links.count()} links"
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open", timeout=3_000)
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#pst-primary-sidebar-modal').open", timeout=3_000)
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('#pst-primary-sidebar-modal').open", timeout=3_000)
+    assert page.evaluate("() => document.activeElement.classList.contains('primary-toggle')"), \
+        f"{path}: focus does not return to the navigation button"
+
+    contents = page.locator(".bd-header-article .secondary-toggle")
+    if contents.is_visible():
+        contents.tap()
+        page.wait_for_function("() => document.querySelector('#pst-secondary-sidebar-modal').open", timeout=3_000)
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.querySelector('#pst-secondary-sidebar-modal').open", timeout=3_000)
+
+
+SIDEBAR_SHOWN = "() => document.getElementById('pst-primary-sidebar').checkVisibility({visibilityProperty: true})"
+
+
+def _check_desktop_navigation(page, path):
+    toggle = page.locator(".bd-header-article .primary-toggle")
+    assert page.evaluate(SIDEBAR_SHOWN) and toggle.is_visible(), f"{path}: no navigation column or button"
+    toggle.click()
+    page.wait_for_function(f"() => !({SIDEBAR_SHOWN})()", timeout=3_000)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not _dialog_open(page, "#pst-primary-sidebar-modal")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(SIDEBAR_SHOWN, timeout=3_000)
+    assert toggle.get_attribute("aria-expanded") == "true"
+    fields = _visible(page.locator(".search-button-field, form.bd-search"))
+    assert len(fields) == 1, f"{path}: {len(fields)} search bars"
+
+
+@pytest.mark.parametrize("device,scheme", MODES, ids=[f"{d}-{s}" for d, s in MODES])
+@pytest.mark.parametrize("path", PAGES, ids=_ids(PAGES))
+def test_page_shell(visit, path, device, scheme):
+    v = visit(path, device=device, scheme=scheme)
+    page = v.page
+    assert page.evaluate("() => document.documentElement.dataset.theme") == scheme
+    page.wait_for_function(
+        "() => document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]').length"
+        " <= document.querySelectorAll('.jupyter-widgets.lm-Widget').length", timeout=30_000)
+    page.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{_ids([path])[0]}-{device}-{scheme}.png")
+
+    too_wide = page.evaluate(TOO_WIDE)
+    assert not too_wide["page"] and too_wide["wide"] == [], f"{path}: wider than the screen: {too_wide['wide']}"
+
+    assert page.evaluate(UNMARKED_CHINESE) == [], f"{path}: Chinese text without lang=\"zh\""
+
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(AXE_RUN)
+    for found in violations:
+        if found["output"]:
+            OUTPUT_VIOLATIONS.add(f"{path:<30} {device}-{scheme:<5} {found['rule']}: {found['target']}")
+    shell = [f"{f['rule']}: {f['target']}" for f in violations if not f["output"]]
+    assert shell == [], f"{path} ({device}, {scheme}): axe-core violations in the page shell: {shell}"
+
+    if device == "phone":
+        _check_phone_navigation(page, path)
+    else:
+        _check_desktop_navigation(page, path)
+    assert v.errors == [] and v.failed == [] and v.foreign == []
+
+
+@pytest.mark.parametrize("path", WIDGET_PAGES, ids=_ids(WIDGET_PAGES))
+def test_first_widget_is_interactive_on_a_slow_phone(visit, path):
+    def slow_down(page):
+        page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.add_init_script(INTERACTIVE_PROBE)
+
+    v = visit(path, device="phone", before=slow_down)
+    v.page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
+    seconds = v.page.evaluate("() => window.__tcplabInteractive") / 1000
+    INTERACTIVE[path] = seconds
+    assert seconds <= MAX_SECONDS_TO_INTERACTIVE, f"{path}: the first widget works after {seconds:.2f} s"

@@ -1,0 +1,72 @@
+"""scripts/site_shell.py: the page shell's rewriting of the written pages."""
+
+import sys
+from pathlib import Path
+
+import pydata_sphinx_theme
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import site_shell  # noqa: E402
+
+FONTAWESOME_JS = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
+OUTPUT = '<div class="output stream highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>{}</pre></div>'
+
+
+@pytest.fixture(scope="module")
+def icons():
+    return site_shell.solid_icons(FONTAWESOME_JS.read_text(encoding="utf-8"))
+
+
+def test_every_icon_the_themes_use_is_in_the_solid_set(icons):
+    for name in ("bars", "list", "outdent", "magnifying-glass", "search", "download", "expand", "file",
+                 "file-pdf", "sun", "moon", "circle-half-stroke", "angle-left", "angle-right", "arrow-up",
+                 "chevron-down"):
+        width, height, path = icons[name]
+        assert width > 0 and height > 0 and path.startswith("M"), name
+
+
+def test_the_solid_set_must_be_there():
+    with pytest.raises(ValueError, match="fontawesome_js must hold"):
+        site_shell.solid_icons("var p={};")
+
+
+def test_an_icon_becomes_an_inline_svg_keeping_its_other_classes_and_attributes(icons):
+    svg = site_shell.inline_icons('<i class="theme-switch fa-solid fa-sun fa-lg" data-mode="light"></i>', icons)
+    assert svg.startswith('<svg class="theme-switch tcplab-icon tcplab-icon-lg" data-mode="light" aria-hidden="true"')
+    assert f'd="{icons["sun"][2]}"' in svg and "fa-" not in svg
+
+
+def test_an_unknown_icon_is_an_error(icons):
+    with pytest.raises(ValueError, match="icon classes must name"):
+        site_shell.inline_icons('<i class="fa-solid fa-no-such-icon"></i>', icons)
+
+
+def test_the_page_loses_the_script_and_its_images_load_lazily_but_scripts_are_left_alone(icons):
+    page = ('<script defer src="../_static/scripts/fontawesome.js?digest=1"></script><img src="a.png">'
+            '<script type="application/vnd.jupyter.widget-state+json">{"v": "<img src=\\"b\\">"}</script>')
+    rewritten = site_shell.rewrite_page(page, icons)
+    assert "fontawesome.js" not in rewritten
+    assert '<img loading="lazy" decoding="async" src="a.png">' in rewritten
+    assert '{"v": "<img src=\\"b\\">"}' in rewritten
+
+
+def test_prose_outputs_may_wrap_but_tables_keep_their_columns():
+    table = OUTPUT.format("time   event\n0.000  SYN\n0.100  SYN-ACK\n")
+    prose = OUTPUT.format("client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2\n")
+    assert site_shell.mark_prose_outputs(table) == table
+    assert '<pre class="tcplab-wrap">' in site_shell.mark_prose_outputs(prose)
+
+
+def test_chinese_text_is_marked_as_chinese(icons):
+    marked = site_shell.rewrite_page(f'<h2>Section {site_shell.CHINESE_SPAN}二</span> describes</h2>', icons)
+    assert marked == '<h2>Section <span lang="zh">二</span> describes</h2>'
+    assert site_shell.CJK.findall("the seed post (中文术语) and 报文段.") == ["中文术语", "报文段"]
+
+
+def test_toggles_are_named_by_what_they_show(icons):
+    page = site_shell.rewrite_page('<summary aria-label="Toggle hidden content"><p>Show code cell content</p></summary>'
+                                   '<summary><span class="toctree-toggle" role="presentation"></span></summary>', icons)
+    assert page == ('<summary><p>Show code cell content</p></summary>'
+                    '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'
+                    '</span></summary>')
