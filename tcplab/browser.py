@@ -2,7 +2,7 @@
 
 - `prepare` (called by ``import tcplab``) readies the browser for scapy and matplotlib: it gives
   scapy the /etc/protocols and /etc/services it reads to name protocols and ports, keeps its
-  warnings about the interfaces and routes a browser lacks out of the notebook, drops
+  warnings about the interfaces, routes and packet I/O a browser lacks out of the notebook, drops
   matplotlib's "building the font cache" notice (the cache is rebuilt on every cold start), and
   puts the notebook's folder last on ``sys.path`` so that each import does not first look for
   the module there (JupyterLite serves that folder over HTTP: one request per lookup).
@@ -46,10 +46,15 @@ def prepare():
             with open(path, "w") as file:
                 file.write(text)
     logging.getLogger("scapy").setLevel(logging.ERROR)
-    logging.getLogger("matplotlib.font_manager").addFilter(
-        lambda record: "building the font cache" not in record.getMessage())
+    _drop("scapy.loading", "does not support emscripten")   # a CRITICAL: "I/O will NOT work"
+    _drop("matplotlib.font_manager", "building the font cache")
     here = ("", ".", os.getcwd())
     sys.path.sort(key=lambda entry: entry in here)
+
+
+def _drop(logger, text):
+    """Drop the records of *logger* whose message contains *text*."""
+    logging.getLogger(logger).addFilter(lambda record: text not in record.getMessage())
 
 
 # ----------------------------------------------------------------- recorded socket demos

@@ -62,8 +62,14 @@ def test_prepare_gives_scapy_its_files_and_puts_the_notebook_folder_last(in_brow
     monkeypatch.setattr(browser.os, "getcwd", lambda: "/drive")
     scapy_logger = logging.getLogger("scapy")
     monkeypatch.setattr(scapy_logger, "level", scapy_logger.level)
-    monkeypatch.setattr(logging.getLogger("matplotlib.font_manager"), "filters", [])
+    for name in ("matplotlib.font_manager", "scapy.loading"):
+        monkeypatch.setattr(logging.getLogger(name), "filters", [])
     browser.prepare()
     assert sys.path == ["/lib/python312.zip", "/lib", "", "/drive"]
     assert all(Path(p).read_text() == text for p, text in files.items())
     assert scapy_logger.level == logging.ERROR
+    loading = logging.getLogger("scapy.loading")
+    quiet = loading.makeRecord("scapy.loading", logging.CRITICAL, "", 0,
+                               "Scapy currently does not support %s! I/O will NOT work!", ("emscripten",), None)
+    assert not loading.filter(quiet)
+    assert loading.filter(loading.makeRecord("scapy.loading", logging.ERROR, "", 0, "other", (), None))
