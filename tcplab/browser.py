@@ -2,7 +2,7 @@
 
 - `prepare` (called by ``import tcplab``) readies the browser for scapy and matplotlib: it gives
   scapy the /etc/protocols and /etc/services it reads to name protocols and ports, keeps its
-  warnings about the interfaces, routes and packet I/O a browser lacks out of the notebook, drops
+  messages about the interfaces, IPv6 and packet I/O a browser lacks out of the notebook, drops
   matplotlib's "building the font cache" notice (the cache is rebuilt on every cold start), and
   puts the notebook's folder last on ``sys.path`` so that each import does not first look for
   the module there (JupyterLite serves that folder over HTTP: one request per lookup).
@@ -46,7 +46,9 @@ def prepare():
             with open(path, "w") as file:
                 file.write(text)
     logging.getLogger("scapy").setLevel(logging.ERROR)
-    _drop("scapy.loading", "does not support emscripten")   # a CRITICAL: "I/O will NOT work"
+    # What scapy logs while loading is, in a browser, about what a browser lacks: "does not
+    # support emscripten! I/O will NOT work!" and tracebacks of the IPv6 layers (no AF_INET6).
+    logging.getLogger("scapy.loading").setLevel(logging.CRITICAL + 1)
     _drop("matplotlib.font_manager", "building the font cache")
     here = ("", ".", os.getcwd())
     sys.path.sort(key=lambda entry: entry in here)
