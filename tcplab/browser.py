@@ -47,8 +47,10 @@ def prepare():
                 file.write(text)
     logging.getLogger("scapy").setLevel(logging.ERROR)
     # What scapy logs while loading is, in a browser, about what a browser lacks: "does not
-    # support emscripten! I/O will NOT work!" and tracebacks of the IPv6 layers (no AF_INET6).
+    # support emscripten! I/O will NOT work!" and, from `scapy.all`, tracebacks of the layers
+    # that need IPv6 sockets.
     logging.getLogger("scapy.loading").setLevel(logging.CRITICAL + 1)
+    _drop("scapy.interactive", "Loading module")   # scapy sets this logger's level itself
     _drop("matplotlib.font_manager", "building the font cache")
     here = ("", ".", os.getcwd())
     sys.path.sort(key=lambda entry: entry in here)

@@ -63,8 +63,9 @@ def test_prepare_gives_scapy_its_files_and_puts_the_notebook_folder_last(in_brow
     for name in ("scapy", "scapy.loading"):
         logger = logging.getLogger(name)
         monkeypatch.setattr(logger, "level", logger.level)
-    fonts = logging.getLogger("matplotlib.font_manager")
-    monkeypatch.setattr(fonts, "filters", [])
+    fonts, interactive = logging.getLogger("matplotlib.font_manager"), logging.getLogger("scapy.interactive")
+    for logger in (fonts, interactive):
+        monkeypatch.setattr(logger, "filters", [])
     browser.prepare()
     assert sys.path == ["/lib/python312.zip", "/lib", "", "/drive"]
     assert all(Path(p).read_text() == text for p, text in files.items())
@@ -74,3 +75,5 @@ def test_prepare_gives_scapy_its_files_and_puts_the_notebook_folder_last(in_brow
                               "Matplotlib is building the font cache; this may take a moment.", (), None)
     assert not fonts.filter(notice)
     assert fonts.filter(fonts.makeRecord(fonts.name, logging.WARNING, "", 0, "findfont: other", (), None))
+    assert not interactive.filter(interactive.makeRecord(interactive.name, logging.ERROR, "", 0,
+                                                         "Loading module %s", ("scapy.layers.dns",), None))
