@@ -25,8 +25,15 @@ $(JS_STAMP): package.json package-lock.json scripts/widget_embed.js scripts/widg
 	node scripts/build_widgets.mjs
 	touch $(JS_STAMP)
 
-book: $(STAMP) $(JS_STAMP)
+# The tools that build the in-browser book (requirements-lite.txt).
+LITE_STAMP := $(VENV)/.lite-installed
+$(LITE_STAMP): $(STAMP) requirements-lite.txt
+	$(PY) -m pip install --quiet -r requirements-lite.txt
+	touch $(LITE_STAMP)
+
+book: $(STAMP) $(JS_STAMP) $(LITE_STAMP)
 	$(VENV)/bin/jupyter-book build -W --keep-going --path-output . .
+	$(PY) scripts/build_lite.py
 	@echo "The book is in _build/html: open _build/html/index.html, or run 'make serve'."
 
 unit: $(STAMP)
@@ -66,6 +73,8 @@ census: $(STAMP)
 captures: $(STAMP)
 	$(PY) -m tcplab.capture --record tcplab/recordings
 	$(PY) scripts/record_kernel_traces.py --directory tcplab/recordings
+	$(PY) scripts/record_socket_demos.py tcplab/recordings
 
+# .cache/lite keeps the in-browser book's downloads: `rm -rf .cache` fetches them again.
 clean:
 	rm -rf _build

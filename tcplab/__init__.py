@@ -10,6 +10,7 @@ Layers, imports pointing downward only (tests/test_layers.py checks this):
 `import tcplab` loads only the core; scapy and matplotlib load when first used.
 """
 
+from . import browser
 from .config import Config
 from .endpoint import Endpoint
 from .errors import (ArgumentTypeError, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidArgument,
@@ -22,3 +23,5 @@ __all__ = ["Config", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeErr
            "ConnectionTimedOut", "Flags", "Options", "Segment", "State", "Transition", "TRANSITIONS",
            "Event", "Host", "Kind", "Trace"]
 __version__ = "0.1.0"
+
+browser.prepare()   # readies scapy and matplotlib in a web browser (pyodide); elsewhere does nothing

@@ -12,6 +12,7 @@ import hmac
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .browser import recorded_in_browser
 from .errors import InvalidArgument
 from .exercises import exercise
 from .segment import Flags, Options, Segment
@@ -303,6 +304,7 @@ class AcceptDemo:
                 f"{self.same_port_as_listener}; distinct client ends: {self.distinct_peers}")
 
 
+@recorded_in_browser(lambda fields: AcceptDemo(**fields))
 def accept_demo(clients=3, backlog=8, timeout=5.0):
     """Real sockets: the kernel completes handshakes before the application calls accept().
 

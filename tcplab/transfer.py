@@ -10,6 +10,7 @@ import socket
 from contextlib import closing
 from dataclasses import dataclass
 
+from .browser import recorded_in_browser
 from .errors import ArgumentTypeError
 from .exercises import exercise
 from .framing import Decoder, encode
@@ -109,6 +110,7 @@ def _pair(timeout):
         return client, server
 
 
+@recorded_in_browser()
 def stream_demo(messages, bufsize=4096, timeout=5.0):
     """Send each message with its own send() call; return the chunks recv(bufsize) hands the reader.
 
@@ -130,6 +132,7 @@ def stream_demo(messages, bufsize=4096, timeout=5.0):
         return chunks
 
 
+@recorded_in_browser()
 def framed_demo(messages, bufsize=7, timeout=5.0):
     """As stream_demo, but each message is length-prefixed and a Decoder rebuilds the messages.
 
