@@ -1,7 +1,7 @@
 """How the built site feels in a browser (prints figures; not a test).
 
 For each page with a step-through widget: how long a step takes on the static page with no
-kernel, from the key press on the slider to the next frame being visible (median of 20
+kernel, from the key press on the slider to the next step being shown (median of 20
 steps), measured in headless Chromium.  Needs `make book` first and Debian's chromium.
 
 Run: .venv/bin/python benchmarks/bench_site.py
@@ -23,10 +23,10 @@ from conftest import ARGS, CHROMIUM  # noqa: E402
 
 STEPS = 20
 
-#: In the page: press ArrowRight on a stepper's slider and time until another frame shows.
+#: In the page: press ArrowRight on a stepper's slider and time until the next step is current.
 STEP = """async (stepper) => {
-  const visible = () => [...stepper.querySelector('.tcplab-frames > .widget-tab-contents').children]
-      .findIndex(c => !c.classList.contains('lm-mod-hidden'));
+  const visible = () => [...stepper.querySelectorAll('.tcplab-steps > .lm-TabBar li')]
+      .findIndex(li => li.classList.contains('lm-mod-current'));
   const handle = stepper.querySelector('.widget-slider .ui-slider-handle, .widget-slider [role="slider"]');
   const before = visible();
   const start = performance.now();

@@ -1,5 +1,5 @@
 """Every page of the built book in headless Chromium: it renders, its figures load, the console
-stays clean, nothing is fetched from another host, and the widgets step without a kernel.
+stays clean, nothing is fetched from another host, and the page weighs what it should (tests/browser/test_widgets_static.py steps the widgets).
 
 Pages are discovered from the built site's table of contents, so new chapters are tested
 without touching this file.
@@ -7,11 +7,10 @@ without touching this file.
 
 import pytest
 
-from book_site import WEIGHTS, explorer_pages, toc_pages, widget_pages
+from book_site import WEIGHTS, toc_pages, widget_pages
 
 PAGES = toc_pages()
 WIDGET_PAGES = widget_pages()
-EXPLORER_PAGES = explorer_pages()
 #: Everything a page loads once every figure has been scrolled into view (uncompressed).  On a
 #: widget page the HTML document carries the widgets' stored frames (tcplab/widgets.py); the rest
 #: (page shell, widget bundle, fonts, figures) must stay within the target by itself.
@@ -92,84 +91,3 @@ def test_plain_pages_do_not_load_the_widget_bundle(visit):
     v = visit(plain[0])
     loaded = v.page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in loaded if "/widgets/" in u or "require.js" in u], loaded
-
-
-# --- stepping the widgets without a kernel --------------------------------------------------
-VISIBLE_FRAME = """(stepper) => {
-  const tab = [...stepper.children].find(c => c.classList.contains('tcplab-frames'));
-  const frame = [...tab.querySelector('.widget-tab-contents').children].findIndex(c => !c.classList.contains('lm-mod-hidden'));
-  const img = [...tab.querySelectorAll('img.tcplab-ladder')].find(i => i.checkVisibility());
-  const readout = stepper.querySelector('.widget-readout');
-  return {frame, src: img ? img.src.slice(-64) : null, readout: readout ? readout.textContent.trim() : null};
-}"""
-
-
-def _visible_steppers(page):
-    return [s for s in page.locator(".tcplab-stepper").all() if s.is_visible()]
-
-
-def _wait_for_change(page, stepper, before, timeout=5_000):
-    page.wait_for_function(
-        f"([s, before]) => ({VISIBLE_FRAME})(s).frame !== before", arg=[stepper.element_handle(), before["frame"]],
-        timeout=timeout)
-    return stepper.evaluate(VISIBLE_FRAME)
-
-
-@pytest.mark.parametrize("path", WIDGET_PAGES, ids=_ids(WIDGET_PAGES))
-def test_steppers_step_without_a_kernel(visit, path):
-    v = visit(path)
-    page = v.page
-    page.wait_for_function(WIDGETS_RENDERED, timeout=20_000)
-    steppers = _visible_steppers(page)
-    if not steppers:
-        pytest.skip(f"{path} has widgets but no stepper")
-    for stepper in steppers:
-        stepper.scroll_into_view_if_needed()
-        start = stepper.evaluate(VISIBLE_FRAME)
-        assert start["frame"] > 0 and start["src"], f"{path}: no visible frame at first"
-        at_end = stepper.locator(".tcplab-nav .mod-active + button").count() == 0
-        key, nav = ("ArrowLeft", ":has(+ .mod-active)") if at_end else ("ArrowRight", ".mod-active + button")
-
-        # 1. the slider's keyboard arrow
-        stepper.locator(".noUi-handle").first.focus()
-        page.keyboard.press(key)
-        after_key = _wait_for_change(page, stepper, start)
-        assert after_key["src"] != start["src"] and after_key["readout"] != start["readout"]
-
-        # 2. previous / next
-        stepper.locator(f".tcplab-nav button{nav}").first.click()
-        after_nav = _wait_for_change(page, stepper, after_key)
-        assert after_nav["src"] != after_key["src"]
-
-        # 3. play (from the start: stop goes back to step 1); the buttons are play/pause, stop, repeat
-        play_pause, stop = stepper.locator(".widget-play button").nth(0), stepper.locator(".widget-play button").nth(1)
-        stop.click()
-        first = _wait_for_change(page, stepper, after_nav) if after_nav["frame"] != 1 else after_nav
-        assert first["frame"] == 1
-        play_pause.click()
-        after_play = _wait_for_change(page, stepper, first, timeout=10_000)
-        assert after_play["frame"] > first["frame"]
-        play_pause.click()  # pause
-    assert v.errors == [] and v.failed == [] and v.foreign == []
-
-
-@pytest.mark.parametrize("path", EXPLORER_PAGES, ids=_ids(EXPLORER_PAGES))
-def test_explorers_switch_variants_without_a_kernel(visit, path):
-    v = visit(path)
-    page = v.page
-    page.wait_for_function(WIDGETS_RENDERED, timeout=20_000)
-    explorers = [e for e in page.locator(".tcplab-explorer").all() if e.is_visible()]
-    assert explorers, f"{path}: the widget state names an Explorer but none is visible"
-    for explorer in explorers:
-        explorer.scroll_into_view_if_needed()
-        select = explorer.locator("select").first
-        options = select.locator("option").all_inner_texts()
-        assert len(options) >= 2
-        shown = [s.evaluate(VISIBLE_FRAME)["src"] for s in explorer.locator(".tcplab-stepper").all() if s.is_visible()]
-        select.select_option(label=options[1])
-        page.wait_for_function(
-            "([e, src]) => [...e.querySelectorAll('img.tcplab-ladder')].some(i => i.checkVisibility() && !i.src.endsWith(src))",
-            arg=[explorer.element_handle(), shown[0]], timeout=5_000)
-        visible = [s for s in explorer.locator(".tcplab-stepper").all() if s.is_visible()]
-        assert len(visible) == 1
-    assert v.errors == [] and v.failed == [] and v.foreign == []
