@@ -19,6 +19,7 @@ from tcplab.apps import Close, Connect, Listen, SendBytes, WaitEstablished, Wait
 from tcplab.config import Config
 from tcplab.endpoint import Endpoint
 from tcplab.faults import RandomLoss
+from tcplab.scapy_convert import to_scapy
 from tcplab.sim import Simulator
 
 REPEATS = 5
@@ -49,7 +50,7 @@ def rate_by_mss():
 
 
 def build_scapy_packets(segments):
-    return [bytes(seg.to_scapy("10.0.0.1", "10.0.0.2")) for seg in segments]
+    return [bytes(to_scapy(seg, "10.0.0.1", "10.0.0.2")) for seg in segments]
 
 
 def import_time():

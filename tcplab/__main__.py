@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from . import scenarios
+from .pcap import write_pcap
 
 
 class CommandError(Exception):
@@ -27,7 +28,7 @@ def cmd_show(args):
 def cmd_pcap(args):
     """Write the scenario's segments to a pcap file."""
     path = _writable(args.file)
-    count = _trace(args.name).to_pcap(path)
+    count = write_pcap(_trace(args.name), path)
     print(f"wrote {count} packets to {path}")
 
 

@@ -3,8 +3,10 @@
 import struct
 from pathlib import Path
 
-from .errors import InvalidArgument
-from .trace import Kind
+from .errors import ArgumentTypeError, InvalidArgument
+from .scapy_convert import to_scapy
+from .trace import Kind, Trace
+from .validation import check_instance
 
 PCAP_MAGICS = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">",    # microsecond timestamps
                b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}    # nanosecond timestamps
@@ -21,6 +23,9 @@ def write_pcap(trace, path):
     Returns the number of packets written.
     """
     from scapy.utils import PcapWriter
+    check_instance("trace", trace, Trace)
+    if not (isinstance(path, str) or hasattr(path, "__fspath__")):
+        raise ArgumentTypeError(f"path must be a file name, got {path!r:.60}")
     count = 0
     base = 1_700_000_000  # a fixed epoch so that files are byte-for-byte reproducible
     with PcapWriter(str(path), linktype=228, sync=False) as writer:  # 228 = LINKTYPE_IPV4
@@ -29,7 +34,7 @@ def write_pcap(trace, path):
                 continue
             src = trace.host(event.host)
             dst = trace.host(trace.peer_of(event.host))
-            packet = event.segment.to_scapy(src.ip, dst.ip)
+            packet = to_scapy(event.segment, src.ip, dst.ip)
             packet.time = base + event.time
             writer.write(packet)
             count += 1

@@ -1,9 +1,10 @@
-"""Conversion between `tcplab.Segment` and scapy packets (a driver; imports scapy)."""
+"""Conversion between `tcplab.Segment` and scapy packets (the io layer; imports scapy)."""
 
 from scapy.layers.inet import IP, TCP
 from scapy.packet import Raw
 
 from .segment import Flags, Options, Segment
+from .validation import check_instance, check_ip
 
 
 def _scapy_options(options):
@@ -20,8 +21,10 @@ def _scapy_options(options):
     return result
 
 
-def segment_to_scapy(segment, src_ip, dst_ip):
-    """``IP()/TCP()/Raw()`` for *segment*; checksums and lengths are filled in by scapy."""
+def to_scapy(segment, src_ip="10.0.0.1", dst_ip="10.0.0.2"):
+    """*segment* as a scapy ``IP()/TCP()/Raw()`` packet; checksums and lengths are filled in by scapy."""
+    check_instance("segment", segment, Segment)
+    src_ip, dst_ip = check_ip("src_ip", src_ip), check_ip("dst_ip", dst_ip)
     tcp = TCP(sport=segment.sport, dport=segment.dport, seq=segment.seq, ack=segment.ack,
               flags=int(segment.flags), window=segment.window,
               options=_scapy_options(segment.options))
@@ -58,7 +61,7 @@ def _options_from_scapy(tcp_options, notes):
     return Options(**kept)
 
 
-def segment_from_scapy(packet, notes=None):
+def from_scapy(packet, notes=None):
     """A Segment from any scapy packet with a TCP layer (IP addresses are not kept).
 
     An option whose value no TCP may send (an MSS of 0, say) is left out, not fatal:

@@ -1,8 +1,7 @@
 """A TCP segment as an immutable value: header fields, options and payload.
 
-`Segment` knows nothing about IP addresses, sockets or scapy.  Conversion to and
-from scapy packets lives in `tcplab.scapy_convert` and is imported only when
-`Segment.to_scapy` or `Segment.from_scapy` is called, so `import tcplab` stays fast.
+`Segment` knows nothing about IP addresses, sockets or scapy: conversion to and
+from scapy packets is `tcplab.scapy_convert.to_scapy` / `from_scapy` (the io layer).
 """
 
 from dataclasses import dataclass, field, replace
@@ -10,7 +9,7 @@ from enum import IntFlag
 
 from .errors import ArgumentTypeError, InvalidArgument
 from .seqspace import check_seq, seq_add
-from .validation import check_bool, check_bytes, check_int, check_instance, check_ip, check_options
+from .validation import check_bool, check_bytes, check_int, check_instance, check_options
 
 #: Largest payload one IPv4 datagram can carry behind a 20-byte IP and a 20-byte TCP header.
 MAX_PAYLOAD = 65535 - 40
@@ -163,15 +162,3 @@ class Segment:
         if self.options:
             parts.append(f"<{self.options}>")
         return " ".join(parts)
-
-    # --- scapy ----------------------------------------------------------
-    def to_scapy(self, src_ip="10.0.0.1", dst_ip="10.0.0.2"):
-        """This segment as a scapy ``IP()/TCP()/Raw()`` packet with correct checksums."""
-        from .scapy_convert import segment_to_scapy
-        return segment_to_scapy(self, check_ip("src_ip", src_ip), check_ip("dst_ip", dst_ip))
-
-    @classmethod
-    def from_scapy(cls, packet):
-        """Read a Segment back from a scapy packet that has a TCP layer."""
-        from .scapy_convert import segment_from_scapy
-        return segment_from_scapy(packet)

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from .errors import ArgumentTypeError, InvalidArgument
+from .errors import InvalidArgument
 from .segment import Options, Segment
 from .states import State
 from .validation import (check_bool, check_bytes, check_choice, check_instance, check_int, check_ip, check_str,
@@ -276,13 +276,6 @@ class Trace:
         events = [_event_from_dict(item, f"data['events'][{i}]")
                   for i, item in enumerate(_tuple_of("data['events']", data["events"], dict))]
         return cls(events, hosts, data["title"], data.get("measurements"), data.get("truncated", False))
-
-    def to_pcap(self, path):
-        """Write every sent segment to a pcap file with virtual timestamps (uses scapy)."""
-        if not (isinstance(path, str) or hasattr(path, "__fspath__")):
-            raise ArgumentTypeError(f"path must be a file name, got {path!r:.60}")
-        from .pcap import write_pcap
-        return write_pcap(self, path)
 
 
 # --- checks ----------------------------------------------------------------------------------

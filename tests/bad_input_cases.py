@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from tcplab import Config, Endpoint, Event, Flags, Host, Kind, Options, Segment, Trace, errors
+from tcplab.pcap import write_pcap
+from tcplab.scapy_convert import to_scapy
 
 NAN, INF = math.nan, math.inf
 
@@ -100,8 +102,8 @@ each("Segment.payload", ["text", None, 5, [1, 2], b"x" * 70000], lambda v: _segm
 each("Segment.has", [None, 1.5, 999, "Q"], lambda v: _segment().has(v), "flags")
 case("Segment.replace(bogus=1)", lambda: _segment().replace(bogus=1), "bogus")
 case("Segment.replace(sport=None)", lambda: _segment().replace(sport=None), "sport")
-each("Segment.to_scapy.src_ip", ["client", None, "10.0.0.300", 5], lambda v: _segment().to_scapy(src_ip=v), "src_ip")
-each("Segment.to_scapy.dst_ip", ["server", "::zz"], lambda v: _segment().to_scapy(dst_ip=v), "dst_ip")
+each("scapy_convert.to_scapy.src_ip", ["client", None, "10.0.0.300", 5], lambda v: to_scapy(_segment(), src_ip=v), "src_ip")
+each("scapy_convert.to_scapy.dst_ip", ["server", "::zz"], lambda v: to_scapy(_segment(), dst_ip=v), "dst_ip")
 each("Flags.parse", [None, 1.5, 256, -1, "Q", "SYN|NOPE", b"S", [1]], Flags.parse, "flags")
 each("Options.mss", NOT_INT[1:] + [0, 65536], lambda v: Options(mss=v), "mss")
 each("Options.wscale", NOT_INT[1:] + [-1, 15], lambda v: Options(wscale=v), "wscale")
@@ -214,7 +216,7 @@ each("Trace.state_at.host", [None, "nobody"], lambda v: _handshake_trace().state
 each("Trace.state_at.index", [None, "x", -1, 10**6], lambda v: _handshake_trace().state_at("client", v), "index")
 each("Trace.isn", [None, "nobody"], lambda v: _handshake_trace().isn(v), "host")
 each("Trace.table", ["bogus", 5, ["bogus"]], lambda v: _handshake_trace().table(v), "kinds", "kind")
-each("Trace.to_pcap", [None, 5], lambda v: _handshake_trace().to_pcap(v), "path")
+each("pcap.write_pcap.path", [None, 5], lambda v: write_pcap(_handshake_trace(), v), "path")
 
 # ------------------------------------------------------------------------- faults.py
 from tcplab import faults  # noqa: E402

@@ -12,8 +12,6 @@ CORE = ["seqspace", "segment", "states", "config", "rto", "trace", "endpoint", "
 DRIVERS = ["scapy_convert", "pcap", "sim", "faults", "apps", "scenarios", "capture", "kernel", "netns", "sockio"]
 IO_AND_VIEWS = {"scapy", "matplotlib", "ipywidgets", "socket", "time", "select", "threading", "asyncio",
                 "subprocess", "os", "numpy", "IPython"}
-# The two lazy doors out of the core, both required by the design: Segment.to_scapy and Trace.to_pcap.
-LAZY_DOORS = {"segment": {"scapy_convert"}, "trace": {"pcap"}}
 
 
 def imports(module):
@@ -34,7 +32,7 @@ def test_core_imports_only_core(module):
     for name, at_top in imports(module):
         if name.startswith("."):
             local = name[1:]
-            assert local in CORE or (not at_top and local in LAZY_DOORS.get(module, ())), \
+            assert local in CORE, \
                 f"core module {module} imports tcplab.{local}"
         else:
             assert name not in IO_AND_VIEWS, f"core module {module} imports {name}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from tcplab import scenarios
+from tcplab.pcap import write_pcap
 from tcplab.trace import Kind
 
 TSHARK = shutil.which("tshark")
@@ -79,7 +80,7 @@ def decoded(request, tmp_path_factory):
     name = request.param
     trace = scenarios.run(name)
     path = tmp_path_factory.mktemp("pcap") / f"{name}.pcap"
-    trace.to_pcap(path)
+    write_pcap(trace, path)
     fields = [arg for field in FIELDS for arg in ("-e", field)]
     output = tshark(path, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", *fields)
     frames = [Frame.parse(line) for line in output.splitlines() if line]

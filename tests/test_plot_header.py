@@ -6,6 +6,7 @@ from matplotlib.colors import to_hex
 from tcplab.plot import header
 from tcplab.plot.header import FIELDS
 from tcplab.plot.style import COLORS
+from tcplab.scapy_convert import to_scapy
 from tcplab.segment import Flags, Options, Segment
 
 try:
@@ -42,7 +43,7 @@ def test_every_field_is_drawn_with_its_value():
 
 def test_checksum_matches_scapy_and_depends_on_addresses():
     from scapy.layers.inet import TCP
-    expected = SYN.to_scapy("192.0.2.1", "192.0.2.2")[TCP].chksum
+    expected = to_scapy(SYN, "192.0.2.1", "192.0.2.2")[TCP].chksum
     fig = header(SYN, src_ip="192.0.2.1", dst_ip="192.0.2.2")
     assert one(fig, "value-checksum").get_text() == f"0x{expected:04x}"
 

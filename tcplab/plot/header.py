@@ -9,6 +9,7 @@ import ipaddress
 
 from matplotlib.patches import Rectangle
 
+from ..scapy_convert import to_scapy
 from ..segment import Flags, Segment
 from .describe import header_description
 from .style import COLORS, WIDTH, figure_and_axes, styled
@@ -57,7 +58,7 @@ def _wire_values(segment, src_ip, dst_ip):
     """Checksum, data offset and option bytes, as scapy builds the packet."""
     from scapy.layers.inet import TCP
 
-    tcp = segment.to_scapy(src_ip, dst_ip)[TCP]
+    tcp = to_scapy(segment, src_ip, dst_ip)[TCP]
     raw = bytes(tcp)
     return tcp.chksum, tcp.dataofs, raw[20:tcp.dataofs * 4]
 
