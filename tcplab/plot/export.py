@@ -10,7 +10,7 @@ import matplotlib
 from ..errors import InvalidArgument
 from ..validation import check_str
 from . import theme
-from .style import RC
+from .rc import RC
 
 
 def to_svg(fig):

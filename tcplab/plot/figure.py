@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from ..errors import InvalidArgument
 from ..validation import check_instance
+from .export import to_html
 
 
 class BookFigure(Figure):
@@ -28,7 +29,6 @@ class BookFigure(Figure):
         return f"Figure: {named}" if named else "Figure drawn by tcplab (no description was given)"
 
     def _repr_html_(self):
-        from .export import to_html
         return to_html(self, self.description())
 
 
@@ -43,7 +43,6 @@ class Panels:
         self.figures = figures
 
     def _repr_html_(self):
-        from .export import to_html
         inner = "".join(f'<div style="flex:1 1 0;min-width:min(100%,{f.get_size_inches()[0] * 96 * 0.84:.0f}px)">'
                         f"{to_html(f, f.description())}</div>" for f in self.figures)
         return f'<div class="tcplab-panels" style="display:flex;flex-wrap:wrap;gap:0 1em">{inner}</div>'

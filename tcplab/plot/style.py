@@ -9,36 +9,11 @@ import functools
 
 import matplotlib
 
+from .figure import BookFigure, register_display
+from .rc import RC
+
 #: Book width of a figure, in inches.
 WIDTH = 7.0
-
-RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8.5,
-    "axes.titlesize": 10,
-    "axes.labelsize": 8.5,
-    "axes.edgecolor": "#555555",
-    "axes.linewidth": 0.8,
-    "xtick.labelsize": 7.5,
-    "ytick.labelsize": 7.5,
-    "legend.fontsize": 7.5,
-    "legend.frameon": False,
-    "text.color": "#222222",
-    "axes.labelcolor": "#222222",
-    "xtick.color": "#444444",
-    "ytick.color": "#444444",
-    # White paper; the book's SVG turns it (and every colour) dark on a dark page (theme.py).
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "savefig.facecolor": "white",
-    "savefig.edgecolor": "white",
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    # Deterministic files: fixed ids in SVG, glyphs drawn as paths.
-    "svg.hashsalt": "tcplab",
-    "svg.fonttype": "path",
-    "path.simplify": True,
-}
 
 #: The palette (Okabe-Ito based, safe for colour-blind readers).
 COLORS = {
@@ -95,8 +70,6 @@ def new_figure(width, height):
     formatter, then closed at once: no figure is shown twice or leaks.
     """
     import matplotlib.pyplot as plt
-
-    from .figure import BookFigure, register_display
 
     fig = plt.figure(figsize=(width, height), facecolor="white", FigureClass=BookFigure)
     plt.close(fig)
