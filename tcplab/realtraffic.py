@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import capture, kernel, scenarios
+from .comparison import Comparison, compare_states
 from .exercises import exercise
 from .segment import Flags
 from .seqspace import seq_sub
@@ -242,7 +243,7 @@ class KernelRun:
     name: str
     kernel: Trace
     model: Trace
-    comparison: kernel.Comparison
+    comparison: Comparison
     live: bool
 
 
@@ -253,7 +254,7 @@ def kernel_run(name, live=False, directory=None):
         raise ValueError(f"name must be one of {', '.join(KERNEL_RUNS)}; got {name!r}")
     trace = kernel.run(name, **options) if live else load_trace(kernel_path(name, directory))
     model = kernel.simulate(name, trace, **{k: v for k, v in options.items() if k in ("losses", "seed")})
-    return KernelRun(name, trace, model, kernel.compare_states(trace, model), live)
+    return KernelRun(name, trace, model, compare_states(trace, model), live)
 
 
 def record_kernel_runs(directory=CAPTURES):

@@ -4,8 +4,10 @@ import logging
 
 import pytest
 
-from tcplab import capture, scenarios
+from tcplab import capture, inference, scenarios
 from tcplab.errors import InvalidArgument
+from tcplab.pcap import write_pcap
+from tcplab.scapy_convert import from_scapy, to_scapy
 from tcplab.sockio import recv_until_eof
 from tcplab.segment import Flags
 from tcplab.states import State
@@ -35,7 +37,7 @@ def path_of(trace, host):
                                   "rst-closed-port", "abort", "data-loss"])
 def test_observer_infers_the_states_the_endpoint_went_through(name):
     trace = scenarios.run(name)
-    inferred = capture.infer_states(strip_states(trace))
+    inferred = inference.infer_states(strip_states(trace))
     for host in ("client", "server"):
         actual = path_of(trace, host)
         if actual and actual[-1] is State.CLOSED and actual[-2:-1] == [State.TIME_WAIT]:
@@ -44,9 +46,9 @@ def test_observer_infers_the_states_the_endpoint_went_through(name):
 
 
 def test_inferred_states_are_marked_and_fill_event_states():
-    inferred = capture.infer_states(strip_states(scenarios.run("four-way-teardown")))
+    inferred = inference.infer_states(strip_states(scenarios.run("four-way-teardown")))
     changes = inferred.state_changes()
-    assert changes and all(e.detail == capture.INFERRED for e in changes)
+    assert changes and all(e.detail == inference.INFERRED for e in changes)
     sends = inferred.filter(Kind.SEND, "client")
     assert sends[0].state is State.SYN_SENT
     assert sends[-1].state is State.TIME_WAIT
@@ -54,12 +56,12 @@ def test_inferred_states_are_marked_and_fill_event_states():
 
 def test_infer_states_names_the_allowed_hosts():
     with pytest.raises(ValueError, match="host must be one of"):
-        capture.infer_states(scenarios.run("handshake"), hosts=["nobody"])
+        inference.infer_states(scenarios.run("handshake"), hosts=["nobody"])
 
 
 def test_retransmissions_are_marked_from_sequence_numbers():
     trace = scenarios.run("lost-final-ack")
-    marked = capture.mark_retransmissions(Trace([e.with_changes(retransmission=False) for e in trace.events],
+    marked = inference.mark_retransmissions(Trace([e.with_changes(retransmission=False) for e in trace.events],
                                                 trace.hosts))
     assert [e.retransmission for e in marked.filter(Kind.SEND)] == [e.retransmission for e in trace.filter(Kind.SEND)]
 
@@ -78,7 +80,7 @@ def test_deduplicate_keeps_one_copy_of_each_loopback_packet_but_real_retransmiss
 
 def test_a_simulated_pcap_reads_back_as_the_same_conversation(tmp_path):
     trace = scenarios.run("lost-final-ack")
-    trace.to_pcap(tmp_path / "lost.pcap")
+    write_pcap(trace, tmp_path / "lost.pcap")
     back = capture.trace_from_pcap(tmp_path / "lost.pcap")
     assert back.segments() == trace.segments()
     assert [h.port for h in back.hosts] == [h.port for h in trace.hosts]
@@ -218,10 +220,10 @@ def test_record_into_a_directory_that_cannot_be_made_is_one_line_and_exit_2(caps
 # ------------------------------------------------------------------ damaged pcap files
 def test_a_pcap_cut_mid_record_is_an_error_naming_the_file_and_the_byte(tmp_path):
     path = tmp_path / "cut.pcap"
-    scenarios.run("four-way-teardown").to_pcap(path)
+    write_pcap(scenarios.run("four-way-teardown"), path)
     data = path.read_bytes()
-    last_record = len(data) - (16 + len(scenarios.run("four-way-teardown").filter(Kind.SEND)[-1]
-                                        .segment.to_scapy("10.0.0.1", "10.0.0.2")))
+    last_segment = scenarios.run("four-way-teardown").filter(Kind.SEND)[-1].segment
+    last_record = len(data) - (16 + len(to_scapy(last_segment, "10.0.0.1", "10.0.0.2")))
     for cut in (len(data) - 5, last_record + 7):
         path.write_bytes(data[:cut])
         with pytest.raises(InvalidArgument, match=rf"cut.pcap' is cut short at byte {last_record}:"):
@@ -260,7 +262,7 @@ def test_one_packet_with_mss_0_is_kept_without_the_option_and_a_warning(tmp_path
     trace = scenarios.run("four-way-teardown")
     packets = []
     for event in trace.filter(Kind.SEND):
-        packet = event.segment.to_scapy("10.0.0.1" if event.host == "client" else "10.0.0.2",
+        packet = to_scapy(event.segment, "10.0.0.1" if event.host == "client" else "10.0.0.2",
                                         "10.0.0.2" if event.host == "client" else "10.0.0.1")
         if event.segment.flags == Flags.SYN:
             packet[TCP].options = [("MSS", 0)]
@@ -281,9 +283,8 @@ def test_one_packet_with_mss_0_is_kept_without_the_option_and_a_warning(tmp_path
 
 def test_a_window_scale_above_14_is_used_as_14_and_noted():
     from scapy.layers.inet import IP, TCP
-    from tcplab.scapy_convert import segment_from_scapy
     notes = []
-    segment = segment_from_scapy(IP() / TCP(flags="S", options=[("WScale", 15)]), notes)
+    segment = from_scapy(IP() / TCP(flags="S", options=[("WScale", 15)]), notes)
     assert segment.options.wscale == 14 and notes == ["window scale 15 used as 14 (RFC 7323 §2.3)"]
 
 

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from tcplab import kernel, netns, scenarios
+from tcplab.comparison import compare_states
 from tcplab.segment import Flags
 from tcplab.states import State
 from tcplab.trace import Kind
@@ -37,13 +38,13 @@ def runs():
 # ------------------------------------------------------------------ comparisons (no root needed)
 def test_identical_runs_agree():
     trace = scenarios.run("four-way-teardown")
-    comparison = kernel.compare_states(trace, trace)
+    comparison = compare_states(trace, trace)
     assert comparison.agree and not comparison.differences
     assert "states agree" in comparison.table()
 
 
 def test_different_paths_disagree():
-    comparison = kernel.compare_states(scenarios.run("server-closes-first"), scenarios.run("four-way-teardown"))
+    comparison = compare_states(scenarios.run("server-closes-first"), scenarios.run("four-way-teardown"))
     assert not comparison.agree
     assert "DIFFER" in comparison.table()
 
@@ -52,7 +53,7 @@ def test_a_run_cut_short_in_time_wait_agrees_with_a_note():
     full = scenarios.run("four-way-teardown")
     cut = [e for e in full.events if e.time < 100]  # before 2MSL expires
     from tcplab.trace import Trace
-    comparison = kernel.compare_states(Trace(cut, full.hosts), full)
+    comparison = compare_states(Trace(cut, full.hosts), full)
     assert comparison.agree
     client = next(s for s in comparison.sides if s.role == "client")
     assert client.kernel_states[-1] == "TIME-WAIT" and "timeout=2MSL" in client.note
