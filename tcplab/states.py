@@ -113,8 +113,3 @@ def find_transition(source, event, target=None):
             return row
     allowed = sorted({row.event for row in TRANSITIONS if row.source is source})
     raise ValueError(f"event {event!r} is not a transition of state {source}; allowed: {', '.join(allowed)}")
-
-
-def transitions_from(state):
-    """Every row that leaves *state*."""
-    return tuple(row for row in TRANSITIONS if row.source is state)
