@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+import tcplab
 from tcplab import kernel, netns, scenarios
 from tcplab.comparison import compare_states
 from tcplab.segment import Flags
@@ -299,7 +300,7 @@ def test_clean_as_an_unprivileged_user_exits_non_zero():
     setpriv = shutil.which("setpriv")
     if os.geteuid() != 0 or setpriv is None:
         pytest.skip("dropping to user nobody needs root and setpriv")
-    source = os.path.dirname(os.path.dirname(kernel.__file__))
+    source = os.path.dirname(os.path.dirname(tcplab.__file__))  # the checkout that holds the package
     result = subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
                              "-c", "import sys; from tcplab import kernel; sys.exit(kernel.main(['--clean']))"],
                             capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": source},
