@@ -47,15 +47,15 @@ MOVES = {
     "pcap": "io.pcap", "scapy_convert": "io.scapy_convert",
     # live
     "capture": "live.capture", "kernel": "live.kernel", "netns": "live.netns", "sockio": "live.sockio",
-    # views: the modules of tcplab/plot/ follow the folder (FOLDERS)
-    "widgets": "views.widgets",
+    "linuxsockets": "live.linuxsockets", "browser": "live.browser",
+    # views: the modules of tcplab/plot/ and tcplab/widgets/ follow their folders (FOLDERS)
     # chapters
     "handshake": "chapters.handshake", "transfer": "chapters.transfer", "teardown": "chapters.teardown",
     "faq": "chapters.faq", "framing": "chapters.framing", "exercises": "chapters.exercises",
-    "realtraffic": "chapters.realtraffic",
+    "realtraffic": "chapters.realtraffic", "puzzles": "chapters.puzzles",
 }
 #: Old sub-packages whose modules move as a whole into a layer.
-FOLDERS = {"plot": "views"}
+FOLDERS = {"plot": "views", "widgets": "views.widgets"}
 #: Modules that stay at the top: the public API and the command line.
 STAY = {"__init__", "__main__"}
 #: Folders of package data that stay where they are.
@@ -79,7 +79,7 @@ class ModuleMap:
         self.new |= {f"{PACKAGE}.{name}" for name in STAY}
         for old_folder, layer in FOLDERS.items():
             self.old[f"{PACKAGE}.{old_folder}"] = f"{PACKAGE}.{layer}"
-            for folder in (root / PACKAGE / old_folder, root / PACKAGE / layer):
+            for folder in (root / PACKAGE / old_folder, root / PACKAGE / layer.replace(".", "/")):
                 for path in folder.glob("*.py"):
                     if path.stem != "__init__":
                         self.old[f"{PACKAGE}.{old_folder}.{path.stem}"] = f"{PACKAGE}.{layer}.{path.stem}"
@@ -333,7 +333,7 @@ def plan(root):
             unplaced.append(f"{PACKAGE}/{path.name}")
     for old_folder, layer in FOLDERS.items():
         for path in sorted((package / old_folder).glob("*.py")):
-            moves.append((path, package / layer / path.name))
+            moves.append((path, package / layer.replace(".", "/") / path.name))
     for path in sorted(p for p in package.iterdir() if p.is_dir()):
         if path.name not in LAYERS and path.name not in FOLDERS and path.name not in DATA:
             unplaced.append(f"{PACKAGE}/{path.name}/")
