@@ -14,13 +14,11 @@ import subprocess
 import sys
 import time
 
-from tcplab import scenarios
-from tcplab.apps import Close, Connect, Listen, SendBytes, WaitEstablished, WaitPeerClose
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.faults import RandomLoss
-from tcplab.scapy_convert import to_scapy
-from tcplab.sim import Simulator
+from tcplab import scenarios, Config, Endpoint
+from tcplab.io.scapy_convert import to_scapy
+from tcplab.sim.apps import Close, Connect, Listen, SendBytes, WaitEstablished, WaitPeerClose
+from tcplab.sim.faults import RandomLoss
+from tcplab.sim.simulator import Simulator
 
 REPEATS = 5
 

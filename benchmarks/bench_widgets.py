@@ -21,9 +21,8 @@ import time
 from ipywidgets.embed import dependency_state, embed_data
 
 from tcplab import plot, scenarios
-from tcplab.widgets import Stepper, WhatIf, drawing, select_steps
-from tcplab.widgets import whatif
-from tcplab.widgets.whatif import CONVERSATIONS, Conversation, _transfer
+from tcplab.views.widgets import Stepper, WhatIf, drawing, select_steps, whatif
+from tcplab.views.widgets.whatif import CONVERSATIONS, Conversation, _transfer
 
 
 def timed(function, runs):

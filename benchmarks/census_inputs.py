@@ -4,7 +4,7 @@
 
 Prints tried / clean / other / hang / accepted, then every case that is not clean with what it did.
 A case is clean when it raises a tcplab error or a ValueError/TypeError whose message names the
-argument.  Cases marked ``endpoint`` depend on tcplab/endpoint.py alone and are listed as such.
+argument.  Cases marked ``endpoint`` depend on tcplab/core/endpoint.py alone and are listed as such.
 """
 
 import argparse
@@ -35,7 +35,7 @@ def main(argv=None):
     print(f"tried {len(CASES)}: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS) + f"  ({elapsed:.1f} s)")
     endpoint = sum(1 for _, case, _ in failures if case.endpoint)
     if failures:
-        print(f"\nnot clean ({endpoint} of them in tcplab/endpoint.py):")
+        print(f"\nnot clean ({endpoint} of them in tcplab/core/endpoint.py):")
     for verdict, case, detail in failures:
         where = "  [endpoint]" if case.endpoint else ""
         print(f"  {verdict:<8} {case.id}{where}\n           {detail}")

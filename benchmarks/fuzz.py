@@ -23,7 +23,7 @@ from collections import defaultdict
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from tcplab.apps import Connect
+from tcplab.sim.apps import Connect
 from tests.fuzzing import (
     Broken,
     check_conversation,

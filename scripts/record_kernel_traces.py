@@ -3,20 +3,21 @@
     sudo .venv/bin/python scripts/record_kernel_traces.py            # everything below
     sudo .venv/bin/python scripts/record_kernel_traces.py --only zero-window
 
-- ``kernel-<scenario>.json``: each scenario of `tcplab.realtraffic.KERNEL_RUNS`, run by
-  `tcplab.kernel` (tcplab's endpoint against Linux through a TUN device in a private
-  network namespace), stored with `tcplab.realtraffic.save_trace`;
+- ``kernel-<scenario>.json``: each scenario of `tcplab.chapters.realtraffic.KERNEL_RUNS`, run by
+  `tcplab.live.kernel` (tcplab's endpoint against Linux through a TUN device in a private
+  network namespace), stored with `tcplab.chapters.realtraffic.save_trace`;
 - ``loopback-zero-window.pcap``: a loopback connection whose reader pauses, so the
-  window closes and the sender probes it (`tcplab.realtraffic.capture_zero_window`).
+  window closes and the sender probes it (`tcplab.chapters.realtraffic.capture_zero_window`).
 
-The loopback handshake/teardown captures are recorded by ``python -m tcplab.capture --record``.
+The loopback handshake/teardown captures are recorded by ``python -m tcplab.live.capture --record``.
 After recording, re-execute the chapter: ``python scripts/execute_notebooks.py book/kernel.ipynb``.
 """
 
 import argparse
 import sys
 
-from tcplab import capture, kernel, realtraffic
+from tcplab.chapters import realtraffic
+from tcplab.live import capture, kernel
 
 
 def main(argv=None):

@@ -3,17 +3,17 @@
     .venv/bin/python scripts/record_socket_demos.py [DIRECTORY]     # make captures runs it
 
 A browser has no sockets: there `accept_demo`, `stream_demo` and `framed_demo` return these
-recordings instead (tcplab/browser.py).  CALLS are the calls the notebooks make; add a call here
+recordings instead (tcplab/live/browser.py).  CALLS are the calls the notebooks make; add a call here
 when a chapter makes a new one.
 """
 
 import sys
 from pathlib import Path
 
-from tcplab.browser import record_socket_demos
-from tcplab.framing import encode
-from tcplab.handshake import accept_demo
-from tcplab.transfer import framed_demo, stream_demo
+from tcplab.chapters.framing import encode
+from tcplab.chapters.handshake import accept_demo
+from tcplab.chapters.transfer import framed_demo, stream_demo
+from tcplab.live.browser import record_socket_demos
 
 HELLO = [b"hello ", b"world ", b"again"]
 CALLS = [

@@ -1,23 +1,26 @@
 """tcplab: a sans-I/O TCP endpoint, a deterministic simulator and the views of the book.
 
-Layers, imports pointing downward only (tests/test_layers.py checks this):
+One sub-package per layer; imports point downward only (tests/test_layers.py checks this):
 
-- core: `seqspace`, `segment`, `states`, `config`, `rto`, `errors`, `trace`, `endpoint`
-- drivers: `scapy_convert`, `pcap`, `sim`, `faults`, `apps`, `scenarios`, `capture`, `kernel`, `netns`
-- views: `plot`, `widgets`
-- chapter helpers: `handshake`, `transfer`, `teardown`, `faq`, `framing`, `exercises`, `realtraffic`
+- `core/`: The sans-I/O TCP of RFC 9293: segments, states, the TCB, the endpoint, traces (stdlib only).
+- `analysis/`: Pure functions over a Trace: states inferred from segments, a kernel run beside the model.
+- `sim/`: The deterministic simulator: the link and its faults, the applications, the named scenarios.
+- `io/`: Files and packets: pcap reading and writing, conversion to and from scapy.
+- `live/`: Real traffic: loopback captures, network namespaces, the TUN driver against Linux.
+- `views/`: What the book shows: the figures (ladder, state diagram, time-sequence graph, header) and widgets.
+- `chapters/`: Thin per-chapter helpers and the exercises.
 
-`import tcplab` loads only the core; scapy and matplotlib load when first used.
+`import tcplab` loads only the core; its attributes `scenarios` and `plot` load when first used.
 """
 
-from . import browser
-from .config import Config
-from .endpoint import Endpoint
-from .errors import (ArgumentTypeError, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidArgument,
-                     InvalidCall, TcpError)
-from .segment import Flags, Options, Segment
-from .states import TRANSITIONS, State, Transition
-from .trace import Event, Host, Kind, Trace
+from .core.config import Config
+from .core.endpoint import Endpoint
+from .live import browser
+from .core.errors import (ArgumentTypeError, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidArgument,
+                          InvalidCall, TcpError)
+from .core.segment import Flags, Options, Segment
+from .core.states import TRANSITIONS, State, Transition
+from .core.trace import Event, Host, Kind, Trace
 
 __all__ = ["Config", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
            "ConnectionTimedOut", "Flags", "Options", "Segment", "State", "Transition", "TRANSITIONS",
@@ -25,3 +28,13 @@ __all__ = ["Config", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeErr
 __version__ = "0.1.0"
 
 browser.prepare()   # readies scapy and matplotlib in a web browser (pyodide); elsewhere does nothing
+
+_LAZY = {"scenarios": "tcplab.sim.scenarios", "plot": "tcplab.views"}
+
+
+def __getattr__(name):
+    """The attributes `scenarios` and `plot`, imported on first use so `import tcplab` stays light (PEP 562)."""
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(_LAZY[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import scenarios
-from .pcap import write_pcap
+from .io.pcap import write_pcap
+from .sim import scenarios
 
 
 class CommandError(Exception):
@@ -39,9 +39,9 @@ def cmd_diagram(args):
         raise CommandError(f"FILE must end in .svg, got {str(path)!r}")
     trace = _trace(args.name)
     try:
-        from . import plot
+        from . import views as plot
     except ImportError as error:
-        raise CommandError(f"diagrams need tcplab.plot and matplotlib ({error})") from None
+        raise CommandError(f"diagrams need tcplab.views and matplotlib ({error})") from None
     svg = plot.to_svg(plot.ladder(trace))
     path.write_text(svg if isinstance(svg, str) else svg.decode("utf-8"), encoding="utf-8")
     print(f"wrote {path}")

@@ -14,9 +14,10 @@ import signal
 from dataclasses import dataclass
 from typing import Callable
 
-from tcplab import Config, Endpoint, Event, Flags, Host, Kind, Options, Segment, Trace, errors
-from tcplab.pcap import write_pcap
-from tcplab.scapy_convert import to_scapy
+from tcplab import Config, Endpoint, Event, Flags, Host, Kind, Options, Segment, Trace
+from tcplab.core import errors
+from tcplab.io.pcap import write_pcap
+from tcplab.io.scapy_convert import to_scapy
 
 NAN, INF = math.nan, math.inf
 
@@ -26,7 +27,7 @@ class Case:
     id: str
     call: Callable[[], object]
     names: tuple   # the message must contain one of these
-    endpoint: bool = False   # an Endpoint call (tcplab/endpoint.py), counted apart by the census
+    endpoint: bool = False   # an Endpoint call (tcplab/core/endpoint.py), counted apart by the census
 
 
 CASES = []
@@ -112,7 +113,7 @@ each("Options.timestamps", [5, (1,), (1, 2, 3), (1, "x"), (-1, 0), (0, 2**32), [
      lambda v: Options(timestamps=v), "timestamps")
 
 # ------------------------------------------------------------------------- seqspace.py
-from tcplab import seqspace  # noqa: E402
+from tcplab.core import seqspace  # noqa: E402
 
 each("check_seq", NOT_INT + [-1, 2**32], seqspace.check_seq, "seq")
 for fname in ("seq_add", "seq_sub", "seq_lt", "seq_le", "seq_gt", "seq_ge", "seq_relative", "seq_max"):
@@ -219,7 +220,7 @@ each("Trace.table", ["bogus", 5, ["bogus"]], lambda v: _handshake_trace().table(
 each("pcap.write_pcap.path", [None, 5], lambda v: write_pcap(_handshake_trace(), v), "path")
 
 # ------------------------------------------------------------------------- faults.py
-from tcplab import faults  # noqa: E402
+from tcplab.sim import faults  # noqa: E402
 
 each("DropNth.n", NOT_INT + [0, -1], faults.DropNth, "n")
 each("DropNth.host", [5, ""], lambda v: faults.DropNth(1, v), "host")
@@ -233,7 +234,7 @@ each("RandomLoss.rate", NOT_NUMBER + [-0.1, 1.0, 1.5], faults.RandomLoss, "rate"
 each("RandomLoss.seed", [None, "x", 1.5], lambda v: faults.RandomLoss(0.1, v), "seed")
 
 # ------------------------------------------------------------------------- apps.py
-from tcplab import apps  # noqa: E402
+from tcplab.sim import apps  # noqa: E402
 
 each("Connect.port", ["x", 1.5, True, 0, -1, 65536], apps.Connect, "port")
 each("Send.data", ["text", None, 5], apps.Send, "data")
@@ -247,7 +248,7 @@ each("App.endpoint", [None, "x"], lambda v: apps.App(v, [], 80), "endpoint")
 each("App.auto_read", [None, 1, "yes"], lambda v: apps.App(Endpoint(1), [], 80, v), "auto_read")
 
 # ------------------------------------------------------------------------- sim.py
-from tcplab.sim import Simulator  # noqa: E402
+from tcplab.sim.simulator import Simulator  # noqa: E402
 
 each("Simulator.delay", NOT_NUMBER + [0, -0.1], lambda v: Simulator(delay=v), "delay")
 each("Simulator.faults", [None, 5, ["drop"], [faults.is_syn]], lambda v: Simulator(faults=v), "faults")
@@ -338,7 +339,7 @@ each("conversation.client_script", [5, ["x"]], lambda v: scenarios.conversation(
 each("conversation.title", [None, 5], lambda v: scenarios.conversation([], [], title=v), "title")
 
 # ------------------------------------------------------------------------- faq.py
-from tcplab import faq  # noqa: E402
+from tcplab.chapters import faq  # noqa: E402
 
 each("faq.ack_report", [None, "x"], faq.ack_report, "segment")
 each("faq.segments_without_ack", [None, "x"], faq.segments_without_ack, "trace")
@@ -358,7 +359,7 @@ each("faq.abort_or_close.nbytes", [-1, "x", None, 10**12], lambda v: faq.abort_o
 each("faq.abort_or_close.delay", [NAN, INF, 0, "x"], lambda v: faq.abort_or_close(delay=v), "delay")
 
 # ------------------------------------------------------------------------- handshake.py
-from tcplab import handshake  # noqa: E402
+from tcplab.chapters import handshake  # noqa: E402
 
 each("handshake_segments.client_isn", NOT_INT + [-1, 2**32], handshake.handshake_segments, "client_isn")
 each("handshake_segments.server_isn", [None, "x", -1, 2**32], lambda v: handshake.handshake_segments(server_isn=v),
@@ -399,7 +400,7 @@ each("accept_demo.clients", [None, "x", 0, 10**6], handshake.accept_demo, "clien
 each("accept_demo.timeout", [None, "x", NAN, 0, -1.0, INF], lambda v: handshake.accept_demo(1, timeout=v), "timeout")
 
 # ------------------------------------------------------------------------- teardown.py, transfer.py, framing.py
-from tcplab import framing, teardown, transfer  # noqa: E402
+from tcplab.chapters import framing, teardown, transfer  # noqa: E402
 
 each("teardown.first_closer", [None, 5], teardown.first_closer, "trace")
 each("teardown.check_teardown", [None, 5], teardown.check_teardown, "trace")
@@ -431,7 +432,7 @@ each("framing.decode_all", ["text", None], framing.decode_all, "stream", "data")
 case("framing.decode_all truncated", lambda: framing.decode_all(b"\x00\x00\x00\x05ab"), "truncated")
 
 # ------------------------------------------------------------------------- exercises.py
-from tcplab import exercises  # noqa: E402
+from tcplab.chapters import exercises  # noqa: E402
 
 each("exercises.check.key", [None, "nope", 5], lambda v: exercises.check(v, 1), "exercise", "key")
 each("exercises.exercise.key", [None, "", 5], lambda v: exercises.exercise(v, "prompt?"), "key")

@@ -31,8 +31,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from tcplab import faults as faults_module
-from tcplab.apps import (
+from tcplab.sim import faults as faults_module
+from tcplab.sim.apps import (
     Abort,
     App,
     Close,
@@ -47,14 +47,10 @@ from tcplab.apps import (
     WaitPeerClose,
     pattern,
 )
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.errors import TcpError
-from tcplab.faults import Delay, DropNth, DropWhere, Duplicate, RandomLoss
-from tcplab.segment import Flags, Options, Segment
-from tcplab.seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_le
-from tcplab.sim import Simulator
-from tcplab.states import State
+from tcplab import Config, Endpoint, TcpError, Flags, Options, Segment, State
+from tcplab.core.seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_le
+from tcplab.sim.faults import Delay, DropNth, DropWhere, Duplicate, RandomLoss
+from tcplab.sim.simulator import Simulator
 
 CLIENT_PORT, SERVER_PORT = 40000, 80
 CONFIG_FIELDS = {f.name for f in dataclasses.fields(Config)}

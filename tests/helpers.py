@@ -1,7 +1,5 @@
 """Small helpers for driving endpoints by hand in tests."""
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.segment import Segment
+from tcplab import Config, Endpoint, Segment
 
 CPORT, SPORT = 40000, 80
 

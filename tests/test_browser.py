@@ -1,4 +1,4 @@
-"""tcplab in a web browser (tcplab/browser.py): the socket demos replay their Linux recordings, and
+"""tcplab in a web browser (tcplab/live/browser.py): the socket demos replay their Linux recordings, and
 `prepare` readies scapy, as if sys.platform were "emscripten"."""
 
 import importlib.util
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tcplab import browser
-from tcplab.handshake import AcceptDemo, accept_demo
-from tcplab.transfer import stream_demo
+from tcplab.chapters.handshake import AcceptDemo, accept_demo
+from tcplab.chapters.transfer import stream_demo
+from tcplab.live import browser
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "record_socket_demos.py"
 spec = importlib.util.spec_from_file_location("record_socket_demos", SCRIPT)

@@ -1,17 +1,15 @@
-"""tcplab.capture: loopback captures, pcap files and the state observer."""
+"""tcplab.live.capture: loopback captures, pcap files and the state observer."""
 
 import logging
 
 import pytest
 
-from tcplab import capture, inference, scenarios
-from tcplab.errors import InvalidArgument
-from tcplab.pcap import write_pcap
-from tcplab.scapy_convert import from_scapy, to_scapy
-from tcplab.sockio import recv_until_eof
-from tcplab.segment import Flags
-from tcplab.states import State
-from tcplab.trace import Event, Host, Kind, Trace
+from tcplab import scenarios, InvalidArgument, Flags, State, Event, Host, Kind, Trace
+from tcplab.analysis import inference
+from tcplab.io.pcap import write_pcap
+from tcplab.io.scapy_convert import from_scapy, to_scapy
+from tcplab.live import capture
+from tcplab.live.sockio import recv_until_eof
 
 live = pytest.mark.skipif(not capture.can_capture(), reason="live capture needs root or CAP_NET_RAW")
 
@@ -138,7 +136,7 @@ def test_load_recorded_explains_a_missing_directory(tmp_path):
 
 def test_without_permission_capture_or_recorded_warns_once_and_falls_back(monkeypatch, caplog):
     monkeypatch.setattr(capture, "can_capture", lambda: False)
-    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+    with caplog.at_level(logging.WARNING, logger="tcplab.live.capture"):
         trace = capture.capture_or_recorded("loopback-session")
     assert "recorded" in trace.title
     messages = [r.getMessage() for r in caplog.records]
@@ -149,7 +147,7 @@ def test_a_failing_live_capture_falls_back_too(monkeypatch, caplog):
     def broken(**options):
         raise PermissionError("Operation not permitted")
     monkeypatch.setattr(capture, "record_loopback", broken)
-    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+    with caplog.at_level(logging.WARNING, logger="tcplab.live.capture"):
         trace = capture.capture_or_recorded("loopback-session", live=True)
     assert "recorded" in trace.title and "failed" in caplog.text
 
@@ -271,7 +269,7 @@ def test_one_packet_with_mss_0_is_kept_without_the_option_and_a_warning(tmp_path
         packets.append(packet)
     path = tmp_path / "mss0.pcap"
     wrpcap(str(path), packets)
-    with caplog.at_level(logging.WARNING, logger="tcplab.capture"):
+    with caplog.at_level(logging.WARNING, logger="tcplab.live.capture"):
         back = capture.trace_from_pcap(path)
     assert len(back.filter(Kind.SEND)) == len(packets)
     assert back.filter(Kind.SEND)[0].segment.options.mss is None

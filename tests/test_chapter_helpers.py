@@ -1,8 +1,8 @@
 """The chapter helper modules: handshake, transfer, teardown, faq."""
 import pytest
 
-from tcplab import faq, handshake, scenarios, teardown, transfer
-from tcplab.segment import Flags, Segment
+from tcplab import scenarios, Flags, Segment
+from tcplab.chapters import faq, handshake, teardown, transfer
 
 
 def test_hand_built_handshake_matches_the_simulation_rules():
@@ -94,7 +94,7 @@ def test_every_segment_after_the_syn_carries_ack_in_every_scenario():
 
 
 def test_segments_without_ack_finds_a_violation():
-    from tcplab.trace import Event, Host, Kind, Trace
+    from tcplab import Event, Host, Kind, Trace
     hosts = [Host("client", "10.0.0.1", 1), Host("server", "10.0.0.2", 2)]
     bad = Trace([Event(0.0, "client", Kind.SEND, segment=Segment(1, 2, 5, 0, "P", payload=b"x"), packet=1)], hosts)
     assert len(faq.segments_without_ack(bad)) == 1

@@ -38,7 +38,7 @@ def test_pcap_writes_every_segment(capsys, tmp_path):
 
 
 def test_diagram_writes_svg(capsys, tmp_path):
-    pytest.importorskip("tcplab.plot", reason="tcplab.plot is not there yet")
+    pytest.importorskip("tcplab.views", reason="tcplab.views is not there yet")
     path = tmp_path / "ladder.svg"
     code, _, err = run_cli(capsys, "diagram", "handshake", str(path))
     assert code == 0, err
@@ -80,7 +80,7 @@ def test_a_missing_command_is_a_usage_error(capsys):
 def test_capture_record_into_a_bad_directory_is_one_line_and_exit_2(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    result = subprocess.run([sys.executable, "-m", "tcplab.capture", "--record", str(blocker / "below")],
+    result = subprocess.run([sys.executable, "-m", "tcplab.live.capture", "--record", str(blocker / "below")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: --record DIR must be a directory") and "Traceback" not in result.stderr
@@ -89,7 +89,7 @@ def test_capture_record_into_a_bad_directory_is_one_line_and_exit_2(tmp_path):
 
 def test_kernel_clean_names_what_it_removed_or_why_it_cannot():
     import os
-    result = subprocess.run([sys.executable, "-m", "tcplab.kernel", "--clean"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "tcplab.live.kernel", "--clean"], capture_output=True, text=True,
                             timeout=60)
     if os.geteuid() == 0:
         assert result.returncode == 0 and "Traceback" not in result.stderr

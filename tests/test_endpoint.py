@@ -1,12 +1,8 @@
 """The endpoint against the event processing rules of RFC 9293 §3.10, one behaviour per test."""
 import pytest
 
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.errors import ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidCall
-from tcplab.segment import Flags, Options, Segment
-from tcplab.states import State
-from tcplab.trace import Kind
+from tcplab import (Config, Endpoint, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidCall, Flags,
+                    Options, Segment, State, Kind)
 
 from .helpers import CPORT, SPORT, deliver_all, endpoints, established, to
 

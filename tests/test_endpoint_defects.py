@@ -7,15 +7,11 @@ from collections import deque
 
 import pytest
 
-from tcplab.apps import Close, Connect, Listen, Read, Send, SendBytes, Sleep, WaitBytes, WaitEstablished, WaitPeerClose
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.errors import ConnectionReset, InvalidArgument
-from tcplab.faults import Duplicate
-from tcplab.segment import Flags, Segment
-from tcplab.sim import Simulator
-from tcplab.states import State
-from tcplab.trace import Kind
+from tcplab import Config, Endpoint, ConnectionReset, InvalidArgument, Flags, Segment, State, Kind
+from tcplab.sim.apps import (Close, Connect, Listen, Read, Send, SendBytes, Sleep, WaitBytes, WaitEstablished,
+                             WaitPeerClose)
+from tcplab.sim.faults import Duplicate
+from tcplab.sim.simulator import Simulator
 
 from .helpers import CPORT, SPORT, deliver_all, established
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tcplab.exercises import Exercise, check, exercise, exercises
+from tcplab.chapters.exercises import Exercise, check, exercise, exercises
 
 
 def test_check_right_and_wrong():

@@ -1,10 +1,9 @@
-"""What tcplab.faq adds for the FAQ pages: the ACK table, port budget, challenge ACK, abort, exercises."""
+"""What tcplab.chapters.faq adds for the FAQ pages: the ACK table, port budget, challenge ACK, abort, exercises."""
 import pytest
 
-from tcplab import faq, scenarios
-from tcplab.exercises import check
-from tcplab.segment import Flags
-from tcplab.states import State
+from tcplab import scenarios, Flags, State
+from tcplab.chapters import faq
+from tcplab.chapters.exercises import check
 
 
 def test_ack_rule_table_accounts_for_every_segment():
@@ -63,8 +62,8 @@ def test_faq_exercises(key, answer):
 
 
 def test_endpoint_in_time_wait_refuses_a_new_connect_and_challenges_a_syn():
-    from tcplab.errors import InvalidCall
-    from tcplab.segment import Segment
+    from tcplab import InvalidCall
+    from tcplab import Segment
     client, trace = faq.endpoint_in_time_wait()
     assert client.state is State.TIME_WAIT and client.get_timer() == pytest.approx(trace.events[-1].time + 240, abs=1)
     with pytest.raises(InvalidCall, match="TIME-WAIT"):

@@ -1,7 +1,7 @@
 from hypothesis import given, strategies as st
 import pytest
 
-from tcplab.framing import Decoder, FramingError, decode_all, encode
+from tcplab.chapters.framing import Decoder, FramingError, decode_all, encode
 
 
 def test_two_messages_in_one_read_are_separated():

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from tcplab.apps import (
+from tcplab.sim.apps import (
     Close,
     Connect,
     Listen,
@@ -21,11 +21,8 @@ from tcplab.apps import (
     WaitPeerClose,
     pattern,
 )
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.segment import Flags
-from tcplab.seqspace import seq_gt
-from tcplab.states import State
+from tcplab import Config, Endpoint, Flags, State
+from tcplab.core.seqspace import seq_gt
 
 from .fuzzing import (
     PROMISES,

@@ -1,9 +1,9 @@
-"""What tcplab.handshake adds for the handshake chapter: options table, backoff schedule, accept queue, exercises."""
+"""What tcplab.chapters.handshake adds for the handshake chapter: options table, backoff schedule, accept queue, exercises."""
 import pytest
 
-from tcplab import handshake, scenarios
-from tcplab.config import Config
-from tcplab.exercises import check, exercises
+from tcplab import scenarios, Config
+from tcplab.chapters import handshake
+from tcplab.chapters.exercises import check, exercises
 
 
 def test_options_in_use_only_when_both_syns_carry_them():
@@ -73,7 +73,7 @@ def test_exercise_answers_agree_with_the_simulation():
 
 
 def test_opening_state_diagram_is_cropped_to_the_opening_states():
-    from tcplab.states import State
+    from tcplab import State
     fig = handshake.opening_state_diagram(current={"client": State.SYN_SENT, "server": State.SYN_RECEIVED},
                                           last={"server": (State.LISTEN, State.SYN_RECEIVED)})
     ax = fig.axes[0]

@@ -1,15 +1,13 @@
-"""tcplab.kernel: tcplab's Endpoint against the Linux TCP stack in a private namespace."""
+"""tcplab.live.kernel: tcplab's Endpoint against the Linux TCP stack in a private namespace."""
 
 import os
 
 import pytest
 
 import tcplab
-from tcplab import kernel, netns, scenarios
-from tcplab.comparison import compare_states
-from tcplab.segment import Flags
-from tcplab.states import State
-from tcplab.trace import Kind
+from tcplab import scenarios, Flags, State, Kind
+from tcplab.analysis.comparison import compare_states
+from tcplab.live import kernel, netns
 
 ok, reason = kernel.available()
 needs_kernel = pytest.mark.skipif(not ok, reason=f"kernel interop {reason}")
@@ -53,7 +51,7 @@ def test_different_paths_disagree():
 def test_a_run_cut_short_in_time_wait_agrees_with_a_note():
     full = scenarios.run("four-way-teardown")
     cut = [e for e in full.events if e.time < 100]  # before 2MSL expires
-    from tcplab.trace import Trace
+    from tcplab import Trace
     comparison = compare_states(Trace(cut, full.hosts), full)
     assert comparison.agree
     client = next(s for s in comparison.sides if s.role == "client")
@@ -227,7 +225,7 @@ def test_sigterm_during_a_run_removes_its_namespace():
     import subprocess
     import sys
     import time
-    child = subprocess.Popen([sys.executable, "-c", "from tcplab import kernel; kernel.run('unanswered-syn-ack', "
+    child = subprocess.Popen([sys.executable, "-c", "from tcplab.live import kernel; kernel.run('unanswered-syn-ack', "
                               "wait=8.0)"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     prefix = f"{netns.PREFIX}-{child.pid}-"
     try:
@@ -302,7 +300,7 @@ def test_clean_as_an_unprivileged_user_exits_non_zero():
         pytest.skip("dropping to user nobody needs root and setpriv")
     source = os.path.dirname(os.path.dirname(tcplab.__file__))  # the checkout that holds the package
     result = subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-                             "-c", "import sys; from tcplab import kernel; sys.exit(kernel.main(['--clean']))"],
+                             "-c", "import sys; from tcplab.live import kernel; sys.exit(kernel.main(['--clean']))"],
                             capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": source},
                             cwd="/")
     assert result.returncode == 1, result.stderr

@@ -1,4 +1,4 @@
-"""tcplab.realtraffic: the helper of the chapter "Watch your own kernel" and the recordings it reads."""
+"""tcplab.chapters.realtraffic: the helper of the chapter "Watch your own kernel" and the recordings it reads."""
 
 import json
 import shutil
@@ -6,11 +6,10 @@ import subprocess
 
 import pytest
 
-from tcplab import capture, kernel, realtraffic as rt, scenarios
-from tcplab.exercises import check, exercises
-from tcplab.segment import Flags
-from tcplab.states import State
-from tcplab.trace import Kind, Trace
+from tcplab import scenarios, Flags, State, Kind, Trace
+from tcplab.chapters import realtraffic as rt
+from tcplab.chapters.exercises import check, exercises
+from tcplab.live import capture, kernel
 
 TSHARK = shutil.which("tshark")
 ok, reason = kernel.available()

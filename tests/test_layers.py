@@ -45,7 +45,7 @@ def test_drivers_do_not_import_views(module):
 
 
 def test_import_tcplab_leaves_scapy_and_matplotlib_out():
-    code = ("import sys; import tcplab, tcplab.endpoint, tcplab.sim, tcplab.scenarios; "
+    code = ("import sys; import tcplab, tcplab.core.endpoint, tcplab.sim.simulator, tcplab.sim.scenarios; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'scapy', 'matplotlib', 'ipywidgets'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from tcplab import linuxsockets as ls
-from tcplab.handshake import retransmission_schedule
+from tcplab.chapters.handshake import retransmission_schedule
+from tcplab.live import linuxsockets as ls
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="a live run creates a network namespace (root)")
 

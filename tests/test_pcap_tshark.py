@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tcplab import scenarios
-from tcplab.pcap import write_pcap
-from tcplab.trace import Kind
+from tcplab import scenarios, Kind
+from tcplab.io.pcap import write_pcap
 
 TSHARK = shutil.which("tshark")
 pytestmark = pytest.mark.skipif(TSHARK is None, reason="tshark (Wireshark's command-line decoder) is not installed")

@@ -8,8 +8,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from tcplab.plot import header, ladder, state_diagram, time_sequence, to_png, to_svg
-from tcplab.states import State
+from tcplab import State
+from tcplab.views import header, ladder, state_diagram, time_sequence, to_png, to_svg
 
 try:
     from tests.test_plot_helpers import sample_trace
@@ -24,9 +24,9 @@ SCRIPT = textwrap.dedent("""
     import matplotlib
     matplotlib.use("Agg")
     from test_plot_helpers import sample_trace
-    from tcplab.plot import ladder, state_diagram, time_sequence, header, to_svg, to_png
-    from tcplab.plot.export import to_html
-    from tcplab.states import State
+    from tcplab.views import ladder, state_diagram, time_sequence, header, to_svg, to_png
+    from tcplab.views.export import to_html
+    from tcplab import State
     t = sample_trace()
     figures = [ladder(t), ladder(t, upto=12), state_diagram({{"client": State.ESTABLISHED}}),
                time_sequence(t), header(t.flights()[0].segment, highlight=("SYN",))]
@@ -88,7 +88,7 @@ def test_returned_figure_displays_inline_in_jupyter():
     nbclient = pytest.importorskip("nbclient")
     code = (f"import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
             "from test_plot_helpers import sample_trace\n"
-            "from tcplab.plot import ladder\n"
+            "from tcplab.views import ladder\n"
             "ladder(sample_trace())")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     try:

@@ -4,10 +4,10 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.patches import FancyArrowPatch
 
-from tcplab.plot import state_diagram
-from tcplab.plot.fsm import CLOSED_AGAIN, POSITIONS
-from tcplab.plot.style import COLORS
-from tcplab.states import TRANSITIONS, State
+from tcplab import TRANSITIONS, State
+from tcplab.views import state_diagram
+from tcplab.views.fsm import CLOSED_AGAIN, POSITIONS
+from tcplab.views.style import COLORS
 
 try:
     from tests.test_plot_helpers import by_gid, gids, one
@@ -113,7 +113,7 @@ def test_bad_arguments_name_themselves(kwargs, message):
 
 
 def test_a_subset_of_states_gives_a_shorter_figure():
-    from tcplab.plot import state_diagram
+    from tcplab.views import state_diagram
     full = state_diagram()
     closing = state_diagram(states=[State.ESTABLISHED, State.FIN_WAIT_1, State.FIN_WAIT_2, State.TIME_WAIT,
                                     State.CLOSED])

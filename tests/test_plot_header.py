@@ -3,11 +3,11 @@
 import pytest
 from matplotlib.colors import to_hex
 
-from tcplab.plot import header
-from tcplab.plot.header import FIELDS
-from tcplab.plot.style import COLORS
-from tcplab.scapy_convert import to_scapy
-from tcplab.segment import Flags, Options, Segment
+from tcplab import Flags, Options, Segment
+from tcplab.io.scapy_convert import to_scapy
+from tcplab.views import header
+from tcplab.views.header import FIELDS
+from tcplab.views.style import COLORS
 
 try:
     from tests.test_plot_helpers import gids, one

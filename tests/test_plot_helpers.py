@@ -2,9 +2,7 @@
 
 from matplotlib.colors import to_hex
 
-from tcplab.segment import Flags, Options, Segment
-from tcplab.states import State
-from tcplab.trace import Event, Host, Kind, Trace
+from tcplab import Flags, Options, Segment, State, Event, Host, Kind, Trace
 
 CLIENT = Host("client", "10.0.0.1", 49152)
 SERVER = Host("server", "10.0.0.2", 80)

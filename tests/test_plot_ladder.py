@@ -3,10 +3,10 @@
 import pytest
 from matplotlib.patches import FancyArrowPatch
 
-from tcplab.plot import ladder
-from tcplab.plot.ladder import format_time, segment_label
-from tcplab.plot.style import COLORS
-from tcplab.trace import Kind
+from tcplab import Kind
+from tcplab.views import ladder
+from tcplab.views.ladder import format_time, segment_label
+from tcplab.views.style import COLORS
 
 try:
     from tests.test_plot_helpers import bulk_trace, by_gid, color_of, gids, one, sample_trace
@@ -145,7 +145,7 @@ def test_labels_do_not_overlap_in_a_bulk_transfer():
 
 
 def test_draws_into_a_given_axes(trace):
-    from tcplab.plot.style import new_figure
+    from tcplab.views.style import new_figure
     host = new_figure(7, 12)
     ax = host.add_axes((0, 0, 1, 1))
     assert ladder(trace, ax=ax) is host
@@ -166,7 +166,7 @@ def test_rejects_what_is_not_a_trace():
 
 
 def test_scenarios_render_when_available():
-    scenarios = pytest.importorskip("tcplab.scenarios")
+    scenarios = pytest.importorskip("tcplab.sim.scenarios")
     for name in ("handshake", "data-loss", "four-way-teardown"):
         trace = scenarios.run(name)
         fig = ladder(trace)

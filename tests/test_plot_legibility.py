@@ -9,12 +9,12 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from tcplab import scenarios
-from tcplab.plot import header, ladder, state_diagram, time_sequence
-from tcplab.plot.export import PX_PER_PT, TEXT_FLOOR_PX, display_widths, smallest_text, to_html
-from tcplab.plot.style import COLORS
-from tcplab.plot.theme import (DARK_BACKGROUND, LIGHT_BACKGROUND, LINE_CONTRAST, TEXT_CONTRAST, contrast,
+from tcplab.views import header, ladder, state_diagram, time_sequence
+from tcplab.views.export import PX_PER_PT, TEXT_FLOOR_PX, display_widths, smallest_text, to_html
+from tcplab.views.style import COLORS
+from tcplab.views.theme import (DARK_BACKGROUND, LIGHT_BACKGROUND, LINE_CONTRAST, TEXT_CONTRAST, contrast,
                                dark_variant)
-from tcplab.states import State
+from tcplab import State
 
 #: Content-column widths in CSS px: a 390 px phone (354 px column), a small laptop, the desktop.
 COLUMNS = (354, 640, 730, 880)
@@ -24,7 +24,7 @@ LADDERS = ("handshake", "lost-syn", "syn-timeout", "old-duplicate-syn", "lost-fi
 
 
 def _kernel_traces():
-    from tcplab import realtraffic as rt
+    from tcplab.chapters import realtraffic as rt
     run = rt.kernel_run("withheld-final-ack")
     return {"kernel-withheld": run.kernel, "kernel-unanswered": rt.kernel_run("unanswered-syn-ack").kernel}
 
@@ -255,7 +255,7 @@ def test_description_requires_words():
 
 
 def test_an_old_segment_of_an_unrecorded_connection_keeps_its_own_numbers():
-    from tcplab import teardown
+    from tcplab.chapters import teardown
     trace, _ = teardown.stale_segment(time_wait=False)
     old = next(f for f in trace.flights() if "duplicate" in (f.send.detail or ""))
     fig = ladder(trace)
@@ -267,7 +267,7 @@ def test_an_old_segment_of_an_unrecorded_connection_keeps_its_own_numbers():
 
 
 def test_panels_take_only_book_figures():
-    from tcplab.plot.figure import Panels
+    from tcplab.views.figure import Panels
     with pytest.raises(ValueError, match="figures"):
         Panels()
     with pytest.raises(ValueError, match="figures"):

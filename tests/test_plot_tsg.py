@@ -3,8 +3,8 @@
 import pytest
 from matplotlib.colors import to_hex
 
-from tcplab.plot import time_sequence
-from tcplab.plot.style import COLORS
+from tcplab.views import time_sequence
+from tcplab.views.style import COLORS
 
 try:
     from tests.test_plot_helpers import bulk_trace, by_gid, gids, one, sample_trace
@@ -46,7 +46,7 @@ def test_server_side_and_bad_host():
 
 
 def test_scenario_when_available():
-    scenarios = pytest.importorskip("tcplab.scenarios")
+    scenarios = pytest.importorskip("tcplab.sim.scenarios")
     trace = scenarios.run("data-loss")
     fig = time_sequence(trace)
     assert len(gids(fig, "data-")) == sum(1 for f in trace.flights() if f.src == "client" and f.segment.len)

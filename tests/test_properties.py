@@ -1,15 +1,11 @@
 """Property-based tests: random conversations, faults and inputs keep TCP's promises."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tcplab.apps import Close, Connect, Listen, SendBytes, Sleep, WaitEstablished, WaitPeerClose, pattern
-from tcplab.config import Config
-from tcplab.endpoint import Endpoint
-from tcplab.errors import TcpError
-from tcplab.faults import Delay, DropNth, Duplicate, RandomLoss
-from tcplab.segment import Flags, Segment
-from tcplab.seqspace import MODULUS, seq_add, seq_le
-from tcplab.sim import Simulator
-from tcplab.states import State
+from tcplab import Config, Endpoint, TcpError, Flags, Segment, State
+from tcplab.core.seqspace import MODULUS, seq_add, seq_le
+from tcplab.sim.apps import Close, Connect, Listen, SendBytes, Sleep, WaitEstablished, WaitPeerClose, pattern
+from tcplab.sim.faults import Delay, DropNth, Duplicate, RandomLoss
+from tcplab.sim.simulator import Simulator
 
 from .helpers import SPORT
 from .test_transitions import _drive_to

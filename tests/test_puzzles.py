@@ -1,7 +1,8 @@
 """Ordering puzzles and pcap-reading helpers for the exercises."""
 import pytest
 
-from tcplab import puzzles, scenarios
+from tcplab import scenarios
+from tcplab.chapters import puzzles
 
 
 def test_shuffled_cards_are_out_of_order_and_the_answer_solves_them():

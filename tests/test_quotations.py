@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tcplab.states import TRANSITIONS
+from tcplab import TRANSITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 RFC_DIR = Path(__file__).resolve().parent / "rfc"

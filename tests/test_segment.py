@@ -1,8 +1,8 @@
 from hypothesis import given, settings, strategies as st
 import pytest
 
-from tcplab.scapy_convert import from_scapy, to_scapy
-from tcplab.segment import MAX_PAYLOAD, Flags, Options, Segment
+from tcplab.core.segment import MAX_PAYLOAD, Flags, Options, Segment
+from tcplab.io.scapy_convert import from_scapy, to_scapy
 
 
 def test_len_counts_syn_and_fin():

@@ -1,7 +1,7 @@
 from hypothesis import given, strategies as st
 import pytest
 
-from tcplab.seqspace import (MODULUS, check_seq, seq_add, seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, seq_max,
+from tcplab.core.seqspace import (MODULUS, check_seq, seq_add, seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, seq_max,
                              seq_sub)
 
 seqs = st.integers(0, MODULUS - 1)
@@ -46,6 +46,6 @@ def test_window_membership_matches_offset(start, offset, size):
 
 
 def test_relative_numbers_count_from_the_isn_across_wrap():
-    from tcplab.seqspace import seq_relative
+    from tcplab.core.seqspace import seq_relative
     assert seq_relative(5, MODULUS - 10) == 15
     assert seq_relative(1001, 1000) == 1

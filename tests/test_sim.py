@@ -1,16 +1,12 @@
 """The simulator, fault rules, app scripts, scenarios and pcap export."""
 import pytest
 
-from tcplab import scenarios
-from tcplab.apps import Connect, Listen, Send, WaitEstablished, pattern
-from tcplab.endpoint import Endpoint
-from tcplab.pcap import write_pcap
-from tcplab.scapy_convert import from_scapy
-from tcplab.faults import Delay, DropNth, Duplicate, RandomLoss, Wire, is_final_ack
-from tcplab.segment import Flags, Segment
-from tcplab.sim import Simulator
-from tcplab.states import State
-from tcplab.trace import Event, Host, Kind, Trace
+from tcplab import scenarios, Endpoint, Flags, Segment, State, Event, Host, Kind, Trace
+from tcplab.io.pcap import write_pcap
+from tcplab.io.scapy_convert import from_scapy
+from tcplab.sim.apps import Connect, Listen, Send, WaitEstablished, pattern
+from tcplab.sim.faults import Delay, DropNth, Duplicate, RandomLoss, Wire, is_final_ack
+from tcplab.sim.simulator import Simulator
 
 
 def test_every_scenario_is_deterministic_and_documented():
@@ -137,7 +133,7 @@ def test_trace_table_and_queries():
 
 
 def test_echo_server_sends_back_what_it_receives():
-    from tcplab.apps import Close, Echo, SendBytes, WaitBytes
+    from tcplab.sim.apps import Close, Echo, SendBytes, WaitBytes
     trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(5000), WaitBytes(5000), Close()],
                                         [Echo(), Close()], title="echo")
     assert sim.received("server") == pattern(5000)

@@ -1,12 +1,10 @@
 """The scenarios of the FAQ page on stuck connections, and the transfer chapter's wraparound helpers."""
 from pytest import approx
 
-from tcplab import faq, scenarios, teardown
-from tcplab.handshake import retransmission_schedule
-from tcplab.segment import Flags
-from tcplab.states import State
-from tcplab.trace import Kind
-from tcplab.transfer import in_window, paws_accepts, pure_acks, wrap_seconds, wrapped_duplicate
+from tcplab import scenarios, Flags, State, Kind
+from tcplab.chapters import faq, teardown
+from tcplab.chapters.handshake import retransmission_schedule
+from tcplab.chapters.transfer import in_window, paws_accepts, pure_acks, wrap_seconds, wrapped_duplicate
 
 
 def test_half_open_is_discovered_only_when_the_client_sends():
@@ -47,7 +45,7 @@ def test_lost_fin_is_retransmitted_after_the_rto_floor():
 
 def test_teardown_stepper_starts_at_the_first_fin():
     trace = scenarios.run("four-way-teardown")
-    from tcplab.widgets import select_steps
+    from tcplab.views.widgets import select_steps
     step = select_steps(trace)[teardown.first_fin_step(trace) - 1]
     assert any(trace.events[i].kind is Kind.SEND and trace.events[i].segment.flags & Flags.FIN for i in step.events)
 

@@ -1,9 +1,9 @@
-"""What tcplab.teardown adds for the teardown chapter: tables, the stale-segment demo, exercises."""
+"""What tcplab.chapters.teardown adds for the teardown chapter: tables, the stale-segment demo, exercises."""
 import pytest
 
-from tcplab import scenarios, teardown
-from tcplab.exercises import check, exercises
-from tcplab.states import State
+from tcplab import scenarios, State
+from tcplab.chapters import teardown
+from tcplab.chapters.exercises import check, exercises
 
 
 def test_teardown_table_counts_four_three_and_relative_numbers():

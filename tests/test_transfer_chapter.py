@@ -1,9 +1,10 @@
-"""What tcplab.transfer adds for the data-transfer chapter: payload sizes and exercises checked against scenarios."""
+"""What tcplab.chapters.transfer adds for the data-transfer chapter: payload sizes and exercises checked against scenarios."""
 import pytest
 
-from tcplab import scenarios, transfer
-from tcplab.exercises import check, exercises
-from tcplab.framing import encode
+from tcplab import scenarios
+from tcplab.chapters import transfer
+from tcplab.chapters.exercises import check, exercises
+from tcplab.chapters.framing import encode
 
 
 def test_payload_sizes_follow_the_receivers_mss():

@@ -1,9 +1,8 @@
 """Every row of the transition table against RFC 9293 Figure 5, and every row exercised."""
 import pytest
 
-from tcplab import scenarios
-from tcplab.states import State, TRANSITIONS, find_transition
-from tcplab.trace import Kind
+from tcplab import scenarios, Kind
+from tcplab.core.states import State, TRANSITIONS, find_transition
 
 S = State
 
@@ -74,7 +73,7 @@ class _Recorder:
 
     @staticmethod
     def run(fn, walked):
-        from tcplab import endpoint as module
+        from tcplab.core import endpoint as module
         original = module.Endpoint._move
 
         def move(self, event, target=None):
@@ -100,7 +99,7 @@ def test_every_row_is_walked_by_a_scenario_or_unit_test():
 @pytest.mark.parametrize("row", [t for t in TRANSITIONS if t.action == "connection reset"],
                          ids=lambda t: str(t.source))
 def test_exact_rst_from_every_synchronized_state(row):
-    from tcplab.segment import Segment, Flags
+    from tcplab import Segment, Flags
     ep = _drive_to(row.source)
     ep.receive(Segment(ep.remote_port, ep.local_port, ep.rcv_nxt, 0, Flags.RST), 9.0)
     assert ep.state is State.CLOSED and ep.transitions[-1].detail == row.label
@@ -108,7 +107,7 @@ def test_exact_rst_from_every_synchronized_state(row):
 
 @pytest.mark.parametrize("row", [t for t in TRANSITIONS if t.event == "ABORT"], ids=lambda t: str(t.source))
 def test_abort_from_every_state(row):
-    from tcplab.segment import Flags
+    from tcplab import Flags
     ep = _drive_to(row.source)
     out = ep.abort(9.0)
     assert ep.state is State.CLOSED
@@ -130,7 +129,7 @@ def test_retransmission_limit_from_every_state(row):
 def _drive_to(state, **config):
     """An endpoint in *state*, with something outstanding where the state allows it."""
     from .helpers import SPORT, endpoints, established
-    from tcplab.segment import Segment, Flags
+    from tcplab import Segment, Flags
     if state is S.LISTEN:
         ep, _ = endpoints(**config)
         ep.listen()

@@ -1,7 +1,7 @@
-"""tcplab.widgets: steps, text, the marked drawing, the CSS that reveals it, the jslink wiring
+"""tcplab.views.widgets: steps, text, the marked drawing, the CSS that reveals it, the jslink wiring
 that makes the widgets work without a kernel, and the what-if variants.
 
-The drawings are the real `tcplab.plot` figures (one SVG per widget is fast enough); the
+The drawings are the real `tcplab.views` figures (one SVG per widget is fast enough); the
 browser tests (tests/browser/test_widgets_static.py) check the same widgets on the built site.
 """
 
@@ -17,10 +17,10 @@ import ipywidgets  # noqa: E402
 import re  # noqa: E402
 
 from tcplab import Host, Kind, Options, Segment, State, Trace  # noqa: E402
-from tcplab.trace import Event  # noqa: E402
+from tcplab import Event  # noqa: E402
 from tcplab import scenarios  # noqa: E402
-from tcplab import widgets as tw  # noqa: E402
-from tcplab.widgets import drawing, style, whatif  # noqa: E402
+from tcplab.views import widgets as tw  # noqa: E402
+from tcplab.views.widgets import drawing, style, whatif  # noqa: E402
 
 
 def handshake():
@@ -258,7 +258,7 @@ def test_state_diagram_replacement_is_called_without_current_states():
 
     def opening(current=None, last=None):
         calls.append((current, last))
-        from tcplab.plot import state_diagram
+        from tcplab.views import state_diagram
         return state_diagram(states=[State.CLOSED, State.LISTEN, State.SYN_SENT, State.SYN_RECEIVED,
                                      State.ESTABLISHED])
     make(state_diagram=opening)
@@ -361,7 +361,7 @@ def test_explorer_rejects_too_many_variants_for_the_budget():
 
 # --- layering -----------------------------------------------------------------------------
 def test_import_tcplab_does_not_import_widgets():
-    code = "import sys, tcplab; assert 'ipywidgets' not in sys.modules and 'tcplab.widgets' not in sys.modules"
+    code = "import sys, tcplab; assert 'ipywidgets' not in sys.modules and 'tcplab.views.widgets' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

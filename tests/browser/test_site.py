@@ -12,7 +12,7 @@ from book_site import WEIGHTS, toc_pages, widget_pages
 PAGES = toc_pages()
 WIDGET_PAGES = widget_pages()
 #: Everything a page loads once every figure has been scrolled into view (uncompressed).  On a
-#: widget page the HTML document carries the widgets' stored frames (tcplab/widgets.py); the rest
+#: widget page the HTML document carries the widgets' stored frames (tcplab/views/widgets.py); the rest
 #: (page shell, widget bundle, fonts, figures) must stay within the target by itself.
 MAX_PLAIN_PAGE_BYTES = 1_200_000
 MAX_WIDGET_PAGE_BYTES = 2_500_000

@@ -1,0 +1,1 @@
+"""Pure functions over a Trace: states inferred from segments, a kernel run beside the model."""

@@ -1,0 +1,1 @@
+"""Thin per-chapter helpers and the exercises."""

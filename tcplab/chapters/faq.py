@@ -1,0 +1,287 @@
+"""Helpers for the FAQ pages.
+
+- ACK versus ack: `ack_report`, `segments_without_ack`, `check_ack_rule_everywhere`.
+- The lost final ACK: `lost_final_ack_story`.
+- Why three, why four, TIME-WAIT and RST: `rst_reasons`, `ack_rule_table`, `port_budget`,
+  `time_wait_ports`, `challenge_ack`, `abort_or_close`.
+- The FAQ pages' exercises (registered with `tcplab.chapters.exercises`).
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+from ..core.config import Config
+from ..core.endpoint import Endpoint
+from ..core.errors import InvalidArgument
+from ..core.segment import Flags, Segment
+from ..core.states import State
+from ..core.trace import Kind, Trace
+from ..core.validation import check_choice, check_instance, check_int, check_number
+from ..sim import scenarios
+from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
+from ..sim.simulator import Simulator
+from .exercises import exercise
+
+
+def ack_report(segment):
+    """The ACK control bit beside the 32-bit acknowledgment number, and whether the number means anything."""
+    check_instance("segment", segment, Segment)
+    bit = bool(segment.flags & Flags.ACK)
+    return {"ACK bit": int(bit), "acknowledgment number": segment.ack,
+            "meaningful": bit,
+            "reading": (f"'I have received everything before byte {segment.ack}; send that one next'"
+                        if bit else "the ACK bit is 0, so the acknowledgment number is ignored")}
+
+
+def segments_without_ack(trace):
+    """Flights after each host's first SYN that lack the ACK bit (RFC 9293 §3.1 says there are none,
+    except a RST answering a segment that had no ACK context)."""
+    check_instance("trace", trace, Trace)
+    bad = []
+    for f in trace.flights():
+        flags = f.segment.flags
+        if flags & Flags.RST:
+            continue
+        if flags & (Flags.SYN | Flags.ACK) == Flags.SYN:
+            continue  # an opening SYN (or its retransmission, or an old duplicate)
+        if not flags & Flags.ACK:
+            bad.append(f)
+    return bad
+
+
+def check_ack_rule_everywhere():
+    """Run every named scenario and count segments and violations of 'everything after the SYN carries ACK'."""
+    results = {}
+    for name in scenarios.names():
+        trace = scenarios.run(name)
+        results[name] = (len(trace.flights()), len(segments_without_ack(trace)))
+    return results
+
+
+def lost_final_ack_story(trace):
+    """The lost-final-ack trace told as numbered sentences, with times and states."""
+    check_instance("trace", trace, Trace)
+    lines = []
+    for e in trace.events:
+        seg = e.segment
+        if e.kind is Kind.DROP:
+            lines.append(f"{e.time:7.3f} s  the link loses {seg} on its way to the {e.host}")
+        elif e.kind is Kind.SEND and seg.flags & Flags.FIN and e.retransmission:
+            lines.append(f"{e.time:7.3f} s  the {e.host} has heard nothing in {e.state}: its RTO fires and it "
+                         f"retransmits its FIN")
+        elif e.kind is Kind.SEND and e.detail.startswith("re-ACK"):
+            lines.append(f"{e.time:7.3f} s  the {e.host}, still in TIME-WAIT, ACKs the FIN again")
+        elif e.kind is Kind.SEND and seg.flags & Flags.RST:
+            lines.append(f"{e.time:7.3f} s  the {e.host} has no connection any more and answers RST")
+        elif e.kind is Kind.STATE and e.before is State.TIME_WAIT and e.state is State.TIME_WAIT:
+            lines.append(f"{e.time:7.3f} s  the {e.host} restarts its 2MSL timer")
+        elif e.kind is Kind.STATE and e.state in (State.TIME_WAIT, State.LAST_ACK, State.CLOSED):
+            lines.append(f"{e.time:7.3f} s  the {e.host} enters {e.state}")
+    return lines
+
+
+RST_REASONS = (
+    ("a segment arrives for a port where nothing listens", "rst-closed-port"),
+    ("an application aborts a connection (or closes with unread data, or SO_LINGER 0)", "abort"),
+    ("a SYN-SENT endpoint receives an ACK for something it never sent (an old duplicate)", "old-duplicate-syn"),
+    ("a retransmitted FIN reaches a host that kept no TIME-WAIT state", "lost-final-ack-no-time-wait"),
+)
+
+
+def rst_reasons():
+    """(when a RST is sent, the scenario that shows it, the RST segment in that scenario)."""
+    rows = []
+    for reason, name in RST_REASONS:
+        trace = scenarios.run(name)
+        rst = next(f.segment for f in trace.flights() if f.segment.flags & Flags.RST)
+        rows.append((reason, name, rst))
+    return rows
+
+
+# --- ACK versus ack: the rule over every scenario, with the exceptions counted ----------------
+@dataclass(frozen=True)
+class AckRuleRow:
+    scenario: str
+    segments: int
+    with_ack: int
+    opening_syns: int      # SYN without ACK: the first segment of a handshake (or its retransmission)
+    rst_without_ack: int   # RFC 9293's <SEQ=...><CTL=RST> replies and aborts carry no ACK
+    violations: int
+
+
+def ack_rule_table():
+    """For every scenario, how its segments split by the ACK bit; `violations` must be 0 everywhere."""
+    rows = []
+    for name in scenarios.names():
+        trace = scenarios.run(name)
+        flights = trace.flights()
+        flags = [f.segment.flags for f in flights]
+        rows.append(AckRuleRow(
+            name, len(flights), sum(bool(f & Flags.ACK) for f in flags),
+            sum(f & (Flags.SYN | Flags.ACK) == Flags.SYN for f in flags),
+            sum(bool(f & Flags.RST) and not f & Flags.ACK for f in flags),
+            len(segments_without_ack(trace))))
+    return rows
+
+
+# --- TIME-WAIT and ephemeral ports -------------------------------------------------------------
+LINUX_EPHEMERAL = (32768, 60999)   # net.ipv4.ip_local_port_range default
+LINUX_TIME_WAIT = 60.0             # TCP_TIMEWAIT_LEN
+MAX_CONNECTIONS = 1_000_000        # time_wait_ports models each one: about a second of work
+
+
+def port_budget(first=LINUX_EPHEMERAL[0], last=LINUX_EPHEMERAL[1], time_wait=LINUX_TIME_WAIT):
+    """(ports in the range, the sustained rate of new connections per second to ONE server ip:port
+    from ONE client ip before every port is held by a TIME-WAIT socket)."""
+    check_int("first", first, 1, 65535)
+    check_int("last", last, first, 65535)
+    check_number("time_wait", time_wait, 0, low_open=True)
+    ports = last - first + 1
+    return ports, ports / time_wait
+
+
+def time_wait_ports(rate, seconds=120, ports=LINUX_EPHEMERAL[1] - LINUX_EPHEMERAL[0] + 1,
+                    time_wait=LINUX_TIME_WAIT):
+    """A client opens *rate* short connections per second to one server ip:port and closes each one
+    first, so each leaves a TIME-WAIT socket holding its local port for *time_wait* seconds.
+
+    Returns ``(connections made, connections that found no free port, most ports in TIME-WAIT at once)``.
+    The model steps through every connection, so ``rate * seconds`` is at most MAX_CONNECTIONS.
+    """
+    check_int("rate", rate, 0, MAX_CONNECTIONS)
+    check_int("seconds", seconds, 1, MAX_CONNECTIONS)
+    if rate * seconds > MAX_CONNECTIONS:
+        raise InvalidArgument(f"rate * seconds must be at most {MAX_CONNECTIONS:,} connections, "
+                              f"got rate={rate} * seconds={seconds}")
+    check_int("ports", ports, 1, 65535)
+    check_number("time_wait", time_wait, 0, low_open=True)
+    held = deque()          # release times of ports in TIME-WAIT, in order
+    made = failed = peak = 0
+    for tick in range(seconds * rate):
+        now = tick / rate
+        while held and held[0] <= now:
+            held.popleft()
+        if len(held) >= ports:
+            failed += 1
+            continue
+        made += 1
+        held.append(now + time_wait)
+        peak = max(peak, len(held))
+    return made, failed, peak
+
+
+def endpoint_in_time_wait(delay=0.05):
+    """The client Endpoint of a four-way teardown, paused 1 s in (it is in TIME-WAIT), and the Trace so far."""
+    sim = Simulator(delay=delay, title="Client in TIME-WAIT")
+    client = Endpoint(40000, name="client", config=Config(isn=1000))
+    sim.add_host("client", client, [Connect(), WaitEstablished(), Sleep(0.1), Close()], peer="server", ip="10.0.0.1")
+    sim.add_host("server", Endpoint(80, name="server", config=Config(isn=5000)),
+                 [Listen(), WaitPeerClose(), Close()], peer="client", ip="10.0.0.2")
+    trace = sim.run(until=1.0)
+    return client, trace
+
+
+# --- RST: challenge ACK and abort --------------------------------------------------------------
+def challenge_ack(delay=0.05):
+    """Three forged RSTs reach an ESTABLISHED server (RFC 9293 §3.10.7.4, RFC 5961 §3.2):
+
+    1. seq outside the receive window: dropped silently;
+    2. seq inside the window but not exactly RCV.NXT: the server sends a challenge ACK and stays up;
+    3. seq exactly RCV.NXT: the connection is reset.
+
+    The client's ISN is 1000 and the server's 5000, so the server's RCV.NXT is 1001. Returns the Trace.
+    """
+    sim = Simulator(delay=delay, title="RST processing and the challenge ACK")
+    sim.add_host("client", Endpoint(40000, name="client", config=Config(isn=1000)),
+                 [Connect(), WaitEstablished()], peer="server", ip="10.0.0.1")
+    sim.add_host("server", Endpoint(80, name="server", config=Config(isn=5000)),
+                 [Listen(), WaitEstablished()], peer="client", ip="10.0.0.2")
+    for when, seq, what in ((0.5, 1001 + 100_000, "forged RST, seq outside the window"),
+                            (1.0, 1001 + 3_000, "forged RST, seq inside the window"),
+                            (1.5, 1001, "forged RST, seq = RCV.NXT exactly")):
+        sim.inject(when, "client", Segment(40000, 80, seq, 0, Flags.RST, 0), detail=what)
+    return sim.run()
+
+
+def abort_or_close(how="abort", nbytes=3000, delay=0.05):
+    """The client sends *nbytes* then closes ("close": FIN) or aborts ("abort": RST) at once; the
+    server's application reads only 0.5 s later. Returns ``(trace, bytes the server read)``.
+
+    After a FIN every byte is still delivered; after a RST the bytes the server had received
+    but not yet read are thrown away with the connection.
+    """
+    check_choice("how", how, ("abort", "close"))
+    check_int("nbytes", nbytes, 0, scenarios.MAX_NBYTES)
+    end = Abort() if how == "abort" else Close()
+    server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
+    trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(nbytes), end], server,
+                                        title=f"{how}() right after sending {nbytes} bytes", delay=delay,
+                                        server_auto_read=False)
+    return trace, sim.received("server")
+
+
+# --- exercises --------------------------------------------------------------------------------
+exercise("ack-vs-ack-1",
+         "The client's ISN is 1000 and it has sent 500 bytes of data after the handshake, all received. "
+         "What acknowledgment number does the server's next segment carry?",
+         expected=1501,
+         hint="The SYN used sequence number 1000; the data occupies 1001..1500.",
+         explanation="ack = the next sequence number the server expects: ISN + 1 (SYN) + 500 = 1501.")
+exercise("lost-final-ack-1",
+         "In scenarios.run('lost-final-ack', losses=2), at what time (in seconds) does the server send its "
+         "second retransmission of the FIN?",
+         expected=3.35,
+         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 3.35) < 0.005,
+         hint="The first FIN leaves at 0.35 s; the RTO starts at 1 s and doubles after each timeout.",
+         explanation="0.35 + 1 = 1.35 s for the first retransmission, + 2 = 3.35 s for the second (RFC 6298 §5.5).")
+exercise("why-three-1",
+         "In the scenario 'old-duplicate-syn', which control flag does the client send to stop the server "
+         "from completing a connection with the old ISN?",
+         expected="RST",
+         hint="The client sees a SYN-ACK acknowledging a sequence number it never sent.",
+         explanation="The client answers the SYN-ACK for the old SYN with a RST (RFC 9293 §3.10.7.3, Figure 8); "
+                     "the server goes back to LISTEN.")
+exercise("why-four-1",
+         "How many segments does the teardown take when the server's FIN is piggybacked on its ACK of the "
+         "client's FIN?",
+         expected=3,
+         hint="Count FIN, FIN+ACK, ACK.",
+         explanation="FIN → FIN,ACK (ACK and FIN in one segment) → ACK: three segments, as in 'three-segment-teardown'.")
+exercise("time-wait-1",
+         "A client tuned with net.ipv4.ip_local_port_range = 10000 65535 and Linux's 60 s TIME-WAIT closes "
+         "every connection first. About how many new connections per second can it sustain to one server ip:port?",
+         expected=925.6,
+         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 55536 / 60) < 1,
+         hint="Count the ports (both ends included) and divide by the TIME-WAIT length.",
+         explanation="55,536 ports / 60 s ≈ 925.6 connections per second (faq.port_budget(10000, 65535)).")
+exercise("rst-1",
+         "A RST arrives at an ESTABLISHED connection with seq = RCV.NXT + 100, inside the receive window. "
+         "What does an RFC 9293 endpoint send back? (name the segment)",
+         expected="challenge ACK",
+         predicate=lambda a: isinstance(a, str) and "ACK" in a.upper() and "RST" not in a.upper(),
+         hint="RFC 9293 §3.10.7.4 (from RFC 5961) resets only on an exact match.",
+         explanation="A challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; the connection stays up. Only a RST "
+                     "whose seq is exactly RCV.NXT resets it.")
+
+
+# --- connections that hang: half-open, keep-alive, CLOSE-WAIT, accept queue ------------------
+def learned_reset_at(trace, host="client"):
+    """When *host* learned that its connection was reset (its "connection reset" error), or None."""
+    return next((round(e.time, 6) for e in trace.filter(Kind.ERROR, host) if "reset" in e.detail), None)
+
+
+def final_states(trace):
+    """{host: the state each host is left in when the trace ends}."""
+    return {h.name: trace.states(h.name)[-1] for h in trace.hosts}
+
+
+exercise("stuck-1",
+         "In scenarios.run('half-open', send_at=5.0), at what time does the client learn that the connection is gone?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - 5.1) < 1e-6,
+         hint="The client's data leaves at send_at; how long until the server's RST is back?",
+         explanation="5.1 s: the data reaches the crashed server at 5.05 s, its RST is back 0.05 s later. "
+                     "Until the client sends, nothing tells it (no keep-alive).")
+exercise("stuck-2",
+         "In the scenario 'close-wait-leak', which state is the server left in?",
+         expected="CLOSE-WAIT", hint="It has received the client's FIN but never called close().",
+         explanation="CLOSE-WAIT, for as long as the application keeps the socket; the client waits in FIN-WAIT-2.")

@@ -1,0 +1,259 @@
+"""Helpers for the chapter on the four-way teardown.
+
+- `variants`: the teardowns the chapter compares, as Traces (for the Explorer widget).
+- `time_wait_hosts`: who ended up in TIME-WAIT (always the side that closed first).
+- `TIMERS`: the timer values RFC 9293, RFC 6298 and Linux use, beside the seed's examples.
+- `check_teardown`: the chapter's claims checked against a Trace.
+- `teardown_table`: the teardown segments of a trace, one line each, with relative numbers.
+- `stale_segment`: what TIME-WAIT protects a new connection from (an old duplicate).
+- the chapter's exercises (registered with `tcplab.chapters.exercises`).
+"""
+
+from dataclasses import dataclass
+
+from ..core.config import Config
+from ..core.endpoint import Endpoint
+from ..core.segment import Flags, Segment
+from ..core.seqspace import seq_relative
+from ..core.states import State
+from ..core.trace import Kind, Trace
+from ..core.validation import check_bool, check_instance, check_number
+from ..sim import scenarios
+from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
+from ..sim.simulator import Simulator
+from .exercises import exercise
+
+SCENARIOS = ("four-way-teardown", "server-closes-first", "three-segment-teardown", "simultaneous-close",
+             "half-close", "lost-final-ack", "lost-final-ack-no-time-wait")
+
+
+def variants():
+    """Named teardown variants, in the order the chapter discusses them."""
+    return {
+        "client closes first": scenarios.run("four-way-teardown"),
+        "server closes first": scenarios.run("server-closes-first"),
+        "FIN piggybacked on the ACK (3 segments)": scenarios.run("three-segment-teardown"),
+        "simultaneous close": scenarios.run("simultaneous-close"),
+        "half-close: server keeps sending": scenarios.run("half-close"),
+    }
+
+
+def first_closer(trace):
+    """The host whose close() came first."""
+    check_instance("trace", trace, Trace)
+    for e in trace.events:
+        if e.kind is Kind.CALL and e.detail == "close()":
+            return e.host
+    return None
+
+
+def time_wait_hosts(trace):
+    """Hosts that passed through TIME-WAIT."""
+    check_instance("trace", trace, Trace)
+    return [h.name for h in trace.hosts if State.TIME_WAIT in trace.states(h.name)]
+
+
+def teardown_segments(trace):
+    """The segments from the first FIN on: the teardown itself."""
+    check_instance("trace", trace, Trace)
+    flights = trace.flights()
+    start = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), len(flights))
+    return flights[start:]
+
+
+def first_fin_step(trace, max_frames=40):
+    """The 1-based step of `tcplab.views.widgets.Stepper` (default grouping) at which the first FIN is sent."""
+    from ..views.widgets import select_steps
+    first = next((i for i, e in enumerate(trace.events) if e.kind is Kind.SEND and e.segment.flags & Flags.FIN), None)
+    if first is None:
+        raise ValueError(f"trace must contain a FIN; {trace.title!r} has none")
+    return next(step.number for step in select_steps(trace, max_frames=max_frames) if first in step.events)
+
+
+def check_teardown(trace):
+    """The chapter's claims on *trace*: a list of (claim, holds) pairs."""
+    check_instance("trace", trace, Trace)
+    closer = first_closer(trace)
+    checks = [("the host that closed first passes through TIME-WAIT", closer in time_wait_hosts(trace))]
+    fins = [f for f in trace.flights() if f.segment.flags & Flags.FIN and not f.retransmission]
+    checks.append(("each side sends exactly one FIN (not counting retransmissions)",
+                   sorted(f.src for f in fins) == sorted(h.name for h in trace.hosts)))
+    acked = all(any(g.segment.flags & Flags.ACK and g.segment.ack == f.segment.end_seq and g.src != f.src
+                    for g in trace.flights()) for f in fins)
+    checks.append(("every FIN is acknowledged with its seq + 1", acked))
+    return checks
+
+
+@dataclass(frozen=True)
+class Timer:
+    name: str
+    rfc: str
+    linux: str
+    seed: str
+    note: str
+
+
+TIMERS = (
+    Timer("MSL", "2 min (RFC 9293 §3.4.2, \"an engineering choice\")", "not used directly", "—",
+          "the longest a segment is assumed to survive in the network"),
+    Timer("TIME-WAIT", "2 × MSL = 4 min (RFC 9293 §3.6.1, MUST-13)", "60 s (TCP_TIMEWAIT_LEN)",
+          "\"2MSL\"; 60 s as an example", "restarted when a retransmitted FIN arrives"),
+    Timer("initial RTO", "1 s (RFC 6298 §2.1)", "1 s (TCP_TIMEOUT_INIT)", "30 s as an example",
+          "the RTO before any round trip has been measured (a SYN's first retransmission)"),
+    Timer("minimum RTO", "1 s (RFC 6298 §2.4, a SHOULD)", "200 ms (TCP_RTO_MIN)", "—",
+          "after a round-trip sample, a smaller computed RTO is rounded up to this"),
+    Timer("maximum RTO", "at least 60 s may be applied (RFC 6298 §2.5)", "120 s (TCP_RTO_MAX)", "—",
+          "the cap on exponential backoff"),
+    Timer("FIN-WAIT-2", "no limit", "60 s for orphaned sockets (tcp_fin_timeout)", "—",
+          "only once the application has closed the socket"),
+    Timer("delayed ACK", "under 0.5 s (RFC 9293 §3.8.6.3, MUST-40)", "40–200 ms", "—",
+          "why a FIN and an ACK often travel together"),
+)
+
+
+def timer_table():
+    """TIMERS as aligned text."""
+    header = Timer("timer", "RFC", "Linux", "the seed post", "")
+    rows = [header] + list(TIMERS)
+    widths = [max(len(getattr(r, f)) for r in rows) for f in ("name", "rfc", "linux", "seed")]
+    lines = []
+    for r in rows:
+        lines.append("  ".join(getattr(r, f).ljust(w) for f, w in zip(("name", "rfc", "linux", "seed"), widths))
+                     .rstrip())
+    return "\n".join(lines)
+
+
+def teardown_table(trace, relative=True):
+    """The teardown segments (from the first FIN on) as aligned text lines.
+
+    Sequence and acknowledgment numbers are relative to each sender's ISN (like Wireshark)
+    when *relative*; each line also says which state the sender was in after sending.
+    """
+    check_instance("trace", trace, Trace)
+    check_bool("relative", relative)
+    isn = {h.name: trace.isn(h.name) for h in trace.hosts}
+    lines = []
+    for f in teardown_segments(trace):
+        seg = f.segment
+        seq, ack = seg.seq, seg.ack
+        if relative and isn.get(f.src) is not None and isn.get(f.dst) is not None:
+            seq, ack = seq_relative(seg.seq, isn[f.src]), seq_relative(seg.ack, isn[f.dst])
+        ack = ack if seg.flags & Flags.ACK else "—"
+        fate = "(lost)" if f.lost else ""
+        data = f"len={len(seg.payload)} " if seg.payload else ""
+        lines.append(f"{f.send.time:5.3f} s  {f.src} → {f.dst}  {seg.flags.label():<7} seq={seq:<4} "
+                     f"ack={ack:<4} {data}{f.src}: {f.send.state} {fate}".rstrip())
+    return lines
+
+
+# --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------
+STALE = b"OLD DATA"
+FRESH = b"new data"
+
+
+def stale_segment(time_wait=True, delay=0.05):
+    """A delayed duplicate of the server's data segment arrives after the connection has closed.
+
+    - ``time_wait=True``: the client that closed first is still in TIME-WAIT for this 4-tuple; the
+      duplicate is old (below RCV.NXT), so it is ACKed and dropped (RFC 9293 §3.10.7.4).
+    - ``time_wait=False``: the client kept no state and the same 4-tuple has been reused at once by
+      a new connection whose server happens to pick the same ISN; the duplicate falls exactly at
+      RCV.NXT and its bytes are delivered to the new connection's application, which never sees
+      the new server's real data (the new data arrives as an "old" duplicate and is dropped).
+
+    In the first case the client's ACK reaches a server that has forgotten the connection; its RST
+    then ends the client's TIME-WAIT early, as Linux does by default (RFC 1337 "TIME-WAIT assassination").
+
+    Returns ``(trace, the bytes the client's application read once the duplicate was on its way)``.
+    *delay* (one way) is at most 0.1 s, so that the teardown is over before the duplicate arrives at 1 s.
+    """
+    check_bool("time_wait", time_wait)
+    check_number("delay", delay, 0, 0.1, low_open=True)
+    client_cfg, server_cfg = Config(isn=1000), Config(isn=5000)
+    old = Segment(80, 40000, 5001, 1001, Flags.PSH | Flags.ACK, 65535, payload=STALE)
+    if time_wait:
+        sim = Simulator(delay=delay, title="Old duplicate arrives during TIME-WAIT")
+        client = [Connect(), WaitEstablished(), Sleep(0.2), Close()]
+        server = [Listen(), WaitEstablished(), Send(STALE), WaitPeerClose(), Close()]
+        arrival = 1.0
+    else:
+        client_cfg = Config(isn=2000)
+        sim = Simulator(delay=delay, title="Old duplicate arrives at a new connection (no TIME-WAIT)")
+        client = [Connect(), WaitEstablished()]
+        server = [Listen(), WaitEstablished(), Sleep(0.1), Send(FRESH)]
+        arrival = 2 * delay
+    sim.add_host("client", Endpoint(40000, name="client", config=client_cfg), client, peer="server", ip="10.0.0.1")
+    sim.add_host("server", Endpoint(80, name="server", config=server_cfg), server, peer="client", ip="10.0.0.2")
+    sim.inject(arrival, "server", old, detail="delayed duplicate from the previous connection")
+    trace = sim.run()
+    late = b"".join(e.data for e in trace.events if e.kind is Kind.READ and e.host == "client" and e.time >= arrival)
+    return trace, late
+
+
+# --- exercises --------------------------------------------------------------------------------
+exercise("teardown-1",
+         "The client has sent its FIN and received the server's ACK of it, but not yet the server's FIN. "
+         "Which state is the client in?",
+         expected="FIN-WAIT-2",
+         hint="There are two FIN-WAIT states; which one does the ACK of our FIN lead to?",
+         explanation="FIN-WAIT-1 lasts until our FIN is acknowledged; then FIN-WAIT-2 until the peer's FIN "
+                     "arrives (RFC 9293 Figure 5).")
+exercise("teardown-2",
+         "In the scenario 'server-closes-first', which host ends in TIME-WAIT? Answer 'client' or 'server'.",
+         expected="server",
+         predicate=lambda a: isinstance(a, str) and a.strip().lower() == "server",
+         hint="TIME-WAIT belongs to the side that sent the first FIN (the active closer).",
+         explanation="The server called close() first, so it took the FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT path.")
+exercise("teardown-3",
+         "A FIN,ACK segment carries seq=4000 and no data. What acknowledgment number acknowledges it?",
+         expected=4001,
+         hint="SEG.LEN counts the FIN as one sequence number.",
+         explanation="The FIN occupies sequence number 4000, so the next expected number is 4001.")
+exercise("teardown-4",
+         "How many seconds does an RFC 9293 TIME-WAIT last, and how many does Linux use? Answer a pair (rfc, linux).",
+         expected=(240, 60),
+         predicate=lambda a: isinstance(a, (tuple, list)) and len(a) == 2 and tuple(a) == (240, 60),
+         hint="MSL is 2 minutes in RFC 9293 §3.4.2; Linux fixes TCP_TIMEWAIT_LEN.",
+         explanation="2 × MSL = 2 × 120 s = 240 s in the RFC; Linux's TCP_TIMEWAIT_LEN is 60 s.")
+
+
+# ------------------------------------------------------------------------ thinking exercises
+def _fin_retransmitted_at():
+    return next(f.send.time for f in scenarios.run("lost-fin").flights() if f.retransmission)
+
+
+def teardown_cards():
+    """The segments of "three-segment-teardown", shuffled, for the ordering exercise."""
+    from . import puzzles
+    return puzzles.shuffled(scenarios.run("three-segment-teardown"), seed=4)
+
+
+def _in_order(cards, answer):
+    from .puzzles import is_in_order
+    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
+
+
+def _fins_in_capture():
+    from scapy.all import TCP
+
+    from .puzzles import tcp_packets
+    return sum(1 for p in tcp_packets("loopback-three-segment-close") if p[TCP].flags.F)
+
+
+exercise("teardown-predict",
+         "Predict, then run: the client's FIN (sent at 0.2 s) is lost once.  When is it retransmitted?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - _fin_retransmitted_at()) < 1e-9,
+         hint="A FIN is retransmitted like data, when the RTO expires; the client measured a 0.1 s round trip "
+              "in the handshake, and RFC 6298 rounds a smaller RTO up to 1 s.",
+         explanation="At 1.2 s: 0.2 s plus the 1 s RTO.  Meanwhile the client stays in FIN-WAIT-1.")
+exercise("teardown-order",
+         "Put the shuffled segments of 'three-segment-teardown' in the order they were sent (a string of letters).",
+         predicate=lambda answer: _in_order(teardown_cards(), answer),
+         hint="Handshake first; in the close, the server's FIN carries the ACK of the client's FIN.",
+         explanation="SYN, SYN-ACK, ACK, then FIN, FIN+ACK, ACK.")
+exercise("teardown-pcap",
+         "Read the recorded loopback-three-segment-close.pcap with scapy: how many segments carry the FIN flag?",
+         predicate=lambda answer: answer == _fins_in_capture(),
+         hint="rdpcap the file and test each packet's TCP flags for F.",
+         explanation="Two, one per direction, as in every close; the capture has three teardown segments because "
+                     "the server's FIN carries its ACK.")

@@ -1,0 +1,1 @@
+"""Files and packets: pcap reading and writing, conversion to and from scapy."""

@@ -1,0 +1,1 @@
+"""Real traffic: loopback captures, network namespaces, the TUN driver against Linux."""

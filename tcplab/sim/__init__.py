@@ -1,0 +1,1 @@
+"""The deterministic simulator: the link and its faults, the applications, the named scenarios."""
