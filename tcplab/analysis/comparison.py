@@ -1,5 +1,8 @@
-"""A kernel run beside a simulator run: the states each side passed through, and where Linux's
-numbers differ from the RFC model (retransmission intervals, TIME-WAIT, SYN options, the close)."""
+"""A kernel run beside a simulator run of the same conversation: where Linux and the RFC model differ.
+
+The states each side passed through, and Linux's numbers beside the model's:
+retransmission intervals, TIME-WAIT, SYN options, the segments of the close.
+"""
 
 from dataclasses import dataclass, field
 

@@ -1,5 +1,8 @@
-"""What a capture does not show: each host's states, inferred from the segments it sent and received,
-and which segments were retransmissions.  Pure functions from a Trace to a Trace."""
+"""What a capture does not show: each host's states, and which segments were retransmissions.
+
+Pure functions from a Trace to a Trace: the states are inferred from the segments each
+host sent and received, following the transition table.
+"""
 
 from ..core.segment import Flags
 from ..core.seqspace import seq_add, seq_ge, seq_gt
