@@ -1,6 +1,7 @@
 import pytest
 
-from tcplab.chapters.exercises import Exercise, check, exercise, exercises
+from tcplab.chapters.exercises import check, exercises
+from tcplab.chapters.registry import Exercise, exercise
 
 
 def test_check_right_and_wrong():

@@ -5,7 +5,8 @@ from matplotlib.patches import FancyArrowPatch
 
 from tcplab import Kind
 from tcplab.views import ladder
-from tcplab.views.ladder import format_time, segment_label
+from tcplab.views.describe import format_time
+from tcplab.views.ladder import segment_label
 from tcplab.views.style import COLORS
 
 try:

@@ -1,11 +1,7 @@
 """Exercises a reader can check by running code.
 
-A chapter helper module registers its exercises at import time:
-
-    exercise("handshake-1", "What ack number does the SYN-ACK carry if the client's ISN is 4294967295?",
-             expected=0, explanation="ISN + 1 wraps around modulo 2**32.")
-
-and a notebook cell checks an answer:
+A chapter helper module registers its exercises at import time (`registry.exercise`), and a
+notebook cell checks an answer:
 
     from tcplab.chapters.exercises import check
     check("handshake-1", 0)      # prints ✓ and the explanation, or ✗ and a hint
@@ -18,32 +14,16 @@ dropdown).
 
 import html
 
+import importlib
 from dataclasses import dataclass
-from typing import Any, Callable
 
-from ..core.errors import ArgumentTypeError
 from ..core.validation import check_str
+from .registry import REGISTRY
 
-_REGISTRY = {}
-
-
-@dataclass(frozen=True)
-class Exercise:
-    key: str
-    prompt: str
-    expected: Any = None
-    predicate: Callable[[Any], bool] | None = None
-    hint: str = ""
-    explanation: str = ""
-
-    def is_correct(self, answer):
-        if self.predicate is not None:
-            return bool(self.predicate(answer))
-        if isinstance(self.expected, str) and isinstance(answer, str):
-            return " ".join(answer.upper().replace("_", "-").split()) == \
-                " ".join(self.expected.upper().replace("_", "-").split())
-        return answer == self.expected
-
+#: The chapter module that registers the exercises whose keys start with each prefix.
+OWNERS = {"handshake-": "handshake", "transfer-": "transfer", "teardown-": "teardown", "kernel-": "realtraffic",
+          "ack-vs-ack-": "faq", "lost-final-ack-": "faq", "why-three-": "faq", "why-four-": "faq",
+          "time-wait-": "faq", "rst-": "faq", "stuck-": "faq"}
 
 UNANSWERED = "Your answer goes in place of None; run the cell to check it."
 
@@ -75,24 +55,15 @@ class Result:
         return f'<div class="tcplab-exercise {state}" role="status">{body}</div>'
 
 
-def exercise(key, prompt, expected=None, predicate=None, hint="", explanation=""):
-    """Register an exercise; *predicate*(answer) decides when *expected* equality is not enough."""
-    check_str("key", key)
-    check_str("prompt", prompt)
-    if predicate is not None and not callable(predicate):
-        raise ArgumentTypeError(f"predicate must be None or a function of the answer, got {predicate!r}")
-    if key in _REGISTRY and _REGISTRY[key].prompt != prompt:
-        raise ValueError(f"exercise key must be unique; {key!r} is already registered")
-    _REGISTRY[key] = Exercise(key, prompt, expected, predicate, hint, explanation)
-    return _REGISTRY[key]
-
-
 def check(key, answer):
     """Check *answer* to exercise *key*; returns a Result that prints as ✓ or ✗ with an explanation."""
-    _load_chapters()
-    if key not in _REGISTRY:
-        raise ValueError(f"exercise must be one of {', '.join(sorted(_REGISTRY))}; got {key!r}")
-    ex = _REGISTRY[key]
+    check_str("key", key)
+    _load_chapters(key)
+    if key not in REGISTRY:
+        _load_chapters()
+    if key not in REGISTRY:
+        raise ValueError(f"exercise must be one of {', '.join(sorted(REGISTRY))}; got {key!r}")
+    ex = REGISTRY[key]
     if ex.is_correct(answer):
         return Result(key, True, f"✓ Correct. {ex.explanation}".strip(), hint=ex.hint)
     if answer is None:
@@ -104,8 +75,11 @@ def check(key, answer):
 def exercises():
     """Every registered exercise."""
     _load_chapters()
-    return dict(_REGISTRY)
+    return dict(REGISTRY)
 
 
-def _load_chapters():
-    from . import faq, handshake, realtraffic, teardown, transfer  # noqa: F401  (they register their exercises)
+def _load_chapters(key=None):
+    """Import the chapter module that owns *key* (every chapter module when *key* is None)."""
+    owners = {owner for prefix, owner in OWNERS.items() if key is None or key.startswith(prefix)}
+    for owner in sorted(owners or set(OWNERS.values())):
+        importlib.import_module(f"{__package__}.{owner}")

@@ -20,7 +20,7 @@ from ..core.validation import check_choice, check_instance, check_int, check_num
 from ..sim import scenarios
 from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
-from .exercises import exercise
+from .registry import exercise
 
 
 def ack_report(segment):

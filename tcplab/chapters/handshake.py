@@ -19,7 +19,7 @@ from ..core.states import State
 from ..core.trace import Kind, Trace
 from ..core.validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
 from ..live.browser import recorded_in_browser
-from .exercises import exercise
+from .registry import exercise
 
 MAX_COUNT = 1_000_000      # syn_flood's counts
 MAX_RETRIES = 255          # retransmission_schedule's retries (Linux's tcp_syn_retries is at most 127)

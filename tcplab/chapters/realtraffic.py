@@ -29,7 +29,7 @@ from ..core.trace import Kind, Trace
 from ..core.validation import check_int, check_number
 from ..live import capture, kernel
 from ..sim import scenarios
-from .exercises import exercise
+from .registry import exercise
 
 CAPTURES = capture.CAPTURES
 

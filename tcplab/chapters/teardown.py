@@ -21,7 +21,7 @@ from ..core.validation import check_bool, check_instance, check_number
 from ..sim import scenarios
 from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
-from .exercises import exercise
+from .registry import exercise
 
 SCENARIOS = ("four-way-teardown", "server-closes-first", "three-segment-teardown", "simultaneous-close",
              "half-close", "lost-final-ack", "lost-final-ack-no-time-wait")

@@ -16,7 +16,7 @@ from ..core.seqspace import seq_relative
 from ..core.trace import Trace
 from ..core.validation import check_bool, check_choice, check_instance, check_int, check_number
 from ..live.browser import recorded_in_browser
-from .exercises import exercise
+from .registry import exercise
 from .framing import Decoder, encode
 
 SCENARIOS = ("data-transfer", "data-loss", "fast-retransmit", "zero-window", "random-loss")

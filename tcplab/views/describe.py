@@ -4,6 +4,16 @@ the ``alt`` of every figure in the book)."""
 from ..core.segment import Flags
 from ..core.trace import Kind
 
+
+def format_time(seconds):
+    """'0', '50 ms', '1.25 s', '241.5 s'."""
+    if seconds == 0:
+        return "0"
+    if abs(seconds) < 1:
+        ms = seconds * 1000
+        return f"{ms:.0f} ms" if abs(ms - round(ms)) < 1e-6 else f"{ms:.1f} ms"
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + " s"
+
 #: A description stops listing events after this many and says how many more there were.
 MAX_CLAUSES = 60
 
@@ -68,7 +78,6 @@ def _clause(event, flight_of, label_of, tag_of):
 
 
 def _seconds(time):
-    from .ladder import format_time
     return format_time(time) if time else "0 s"
 
 

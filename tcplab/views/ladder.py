@@ -48,7 +48,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 from ..core.segment import Flags
 from ..core.seqspace import HALF, seq_relative
 from ..core.trace import Kind
-from .describe import ladder_description
+from .describe import format_time, ladder_description
 from .style import COLORS, WIDTH, check_choice, figure_and_axes, host_color, styled
 
 ROW = 0.2            # inches between two rows
@@ -106,16 +106,6 @@ def segment_label(segment, isn=None):
 def _text_width(text, size=LABEL_SIZE):
     """Rough width in inches of *text* in DejaVu Sans at *size* points."""
     return len(text) * size * 0.0083
-
-
-def format_time(seconds):
-    """'0', '50 ms', '1.25 s', '241.5 s'."""
-    if seconds == 0:
-        return "0"
-    if abs(seconds) < 1:
-        ms = seconds * 1000
-        return f"{ms:.0f} ms" if abs(ms - round(ms)) < 1e-6 else f"{ms:.1f} ms"
-    return f"{seconds:.3f}".rstrip("0").rstrip(".") + " s"
 
 
 # --- layout -----------------------------------------------------------------------
