@@ -432,12 +432,12 @@ each("framing.decode_all", ["text", None], framing.decode_all, "stream", "data")
 case("framing.decode_all truncated", lambda: framing.decode_all(b"\x00\x00\x00\x05ab"), "truncated")
 
 # ------------------------------------------------------------------------- exercises.py
-from tcplab.chapters import exercises  # noqa: E402
+from tcplab.chapters import exercises, registry  # noqa: E402
 
 each("exercises.check.key", [None, "nope", 5], lambda v: exercises.check(v, 1), "exercise", "key")
-each("exercises.exercise.key", [None, "", 5], lambda v: exercises.exercise(v, "prompt?"), "key")
-each("exercises.exercise.prompt", [None, "", 5], lambda v: exercises.exercise("census-x", v), "prompt")
-each("exercises.exercise.predicate", ["x", 5], lambda v: exercises.exercise("census-y", "p?", predicate=v), "predicate")
+each("registry.exercise.key", [None, "", 5], lambda v: registry.exercise(v, "prompt?"), "key")
+each("registry.exercise.prompt", [None, "", 5], lambda v: registry.exercise("census-x", v), "prompt")
+each("registry.exercise.predicate", ["x", 5], lambda v: registry.exercise("census-y", "p?", predicate=v), "predicate")
 
 # ------------------------------------------------------------------------- the command line
 from tcplab.__main__ import main as _cli_main  # noqa: E402
