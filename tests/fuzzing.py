@@ -31,6 +31,8 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
+from tcplab import Config, Endpoint, Flags, Options, Segment, State, TcpError
+from tcplab.core.seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_le
 from tcplab.sim import faults as faults_module
 from tcplab.sim.apps import (
     Abort,
@@ -47,8 +49,6 @@ from tcplab.sim.apps import (
     WaitPeerClose,
     pattern,
 )
-from tcplab import Config, Endpoint, TcpError, Flags, Options, Segment, State
-from tcplab.core.seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_le
 from tcplab.sim.faults import Delay, DropNth, DropWhere, Duplicate, RandomLoss
 from tcplab.sim.simulator import Simulator
 
@@ -368,9 +368,11 @@ class CheckedSimulator(Simulator):
         seg, name = event.segment, host.name
         self.segments += 1
         highest = self.highest_seq.get(name)
-        if highest is None or seq_gt(seg.end_seq, highest) or event.detail == "injected":
+        if event.detail == "injected" or seg.flags & Flags.RST:
+            self.quiet_segments -= 1       # may be answered once; an RST's seq is not our sequence space
+        elif highest is None or seq_gt(seg.end_seq, highest):
             self.highest_seq[name] = seg.end_seq
-            self.quiet_segments -= 1       # new sequence space (or an injection) may be answered once
+            self.quiet_segments -= 1       # new sequence space may be answered once
         else:
             self.quiet_segments += 1
         if self.quiet_segments > self.max_quiet_segments:

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
+from tcplab import Config, Endpoint, Flags, State
+from tcplab.core.seqspace import seq_gt
 from tcplab.sim.apps import (
     Close,
     Connect,
@@ -21,8 +23,6 @@ from tcplab.sim.apps import (
     WaitPeerClose,
     pattern,
 )
-from tcplab import Config, Endpoint, Flags, State
-from tcplab.core.seqspace import seq_gt
 
 from .fuzzing import (
     PROMISES,
