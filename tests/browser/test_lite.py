@@ -82,7 +82,9 @@ def stdout(outputs):
 
 
 def images(outputs):
-    return sum(1 for o in outputs if "image/png" in o.get("data", {}))
+    """Figures among the outputs: raster images, or the book's inline SVG figures (tcplab.views)."""
+    return sum(1 for o in outputs if "image/png" in o.get("data", {})
+               or 'class="tcplab-figure"' in "".join(o.get("data", {}).get("text/html", "")))
 
 
 def test_a_chapter_runs_in_the_browser_with_nothing_from_other_hosts(lite, site_url):

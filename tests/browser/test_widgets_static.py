@@ -123,7 +123,9 @@ def test_keyboard_names_and_announcements(visit, path):
         assert focused == f"step {step + 1}", f"after Enter the focus is on {focused!r}, not the next button"
     # input to paint: click "next" in the page, then wait for the frame that shows the new step
     for _ in range(5):
-        STEP_TIMES.append(stepper.evaluate(TIME_A_STEP, STATE))
+        elapsed = stepper.evaluate(TIME_A_STEP, STATE)
+        if elapsed is not None:
+            STEP_TIMES.append(elapsed)
     assert v.errors == []
 
 
@@ -131,7 +133,9 @@ TIME_A_STEP = """(s, state) => new Promise(done => {
   const read = eval(state);
   const before = read(s).current;
   const t0 = performance.now();
-  s.querySelector('.tcplab-nav .mod-active + button').click();
+  const next = s.querySelector('.tcplab-nav .mod-active + button');
+  if (!next) { done(null); return; }          // a short stepper is already at its last step
+  next.click();
   // read() forces the style recalculation the new step needs (every mark's display)
   const wait = () => requestAnimationFrame(() => read(s).current !== before ? done(performance.now() - t0) : wait());
   wait();
