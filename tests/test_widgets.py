@@ -400,3 +400,21 @@ def test_execute_notebooks_stores_outputs_and_widget_state(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in done.cells[1].outputs[0]["data"]
     state = done.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert {m["model_name"] for m in state.values()} >= {"IntSliderModel", "IntTextModel", "LinkModel", "VBoxModel"}
+
+
+def test_drawings_never_shrink_their_text_below_the_floor():
+    import re
+
+    from tcplab import scenarios
+    from tcplab.views.widgets import Stepper
+    from tcplab.views.widgets.drawing import TEXT_FLOOR_PX
+
+    stepper = Stepper(scenarios.run("lost-final-ack"))
+    html = "".join(child.value for child in stepper.children if isinstance(getattr(child, "value", None), str))
+    html += stepper.static_html()
+    boxes = re.findall(r"min-width:(\d+)px'>(<svg.*?</svg>)", html, flags=re.S)
+    assert len(boxes) >= 2
+    for width, svg in boxes:
+        view = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+)", svg).group(1))
+        smallest = min(float(s) for s in re.findall(r"font-size:([\d.]+)px", svg))
+        assert smallest * int(width) / view >= TEXT_FLOOR_PX

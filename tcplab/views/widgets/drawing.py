@@ -14,6 +14,7 @@ The figures come from `tcplab.views` with their artist ids (``flight-<p>``, ``st
 """
 
 import io
+import math
 import re
 
 from ...core.states import TRANSITIONS, State
@@ -246,3 +247,14 @@ def ladder_svg(trace, steps, ladder=None, label=""):
     """The marked ladder diagram of the whole *trace* as SVG text."""
     fig = (ladder or _plot().ladder)(trace)
     return svg_text(mark_ladder(fig, trace, steps), label)
+
+
+#: The smallest text a reader is shown, in CSS px (the book's floor for figures and widgets).
+TEXT_FLOOR_PX = 9
+
+
+def min_width(svg):
+    """The narrowest width (CSS px) at which *svg*'s smallest text is still `TEXT_FLOOR_PX`."""
+    width = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+) [\d.]+'", svg).group(1))
+    smallest = min(float(size) for size in re.findall(r"font-size:([\d.]+)px", svg))
+    return math.ceil(width * TEXT_FLOOR_PX / smallest)

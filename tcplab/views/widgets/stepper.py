@@ -25,7 +25,7 @@ import time
 
 import ipywidgets as widgets
 
-from .drawing import ladder_svg, state_diagram_svg
+from .drawing import ladder_svg, min_width, state_diagram_svg
 from .steps import INTERESTING, describe, fields_table, select_steps
 from .style import static_stylesheet, stylesheet
 
@@ -69,7 +69,8 @@ def ending_text(trace):
 def static_html(trace, svg, note):
     """The static copy of a widget: its whole drawing and a note on what the widget adds."""
     return (f"{static_stylesheet()}<div class='tcplab-static'><p class='tcplab-note'>{html.escape(note)}</p>"
-            f"{svg}</div>")
+            f"<div class='tcplab-static-drawing' tabindex='0' role='group' aria-label='The whole diagram "
+            f"(scroll sideways on a narrow screen)'><div style='min-width:{min_width(svg)}px'>{svg}</div></div></div>")
 
 
 def check_start(start, count):
@@ -83,6 +84,10 @@ def check_start(start, count):
     return start
 
 
+def _drawing(kind, svg):
+    return f"<div class='tcplab-drawing {kind}' style='min-width:{min_width(svg)}px'>{svg}</div>"
+
+
 class View:
     """What a stepper shows of one trace, as HTML: the marked drawing(s) and every step's caption.
 
@@ -93,12 +98,16 @@ class View:
     def __init__(self, trace, steps, *, name, ladder=None, state_diagram=None, show_states=True, fields=True,
                  through=None):
         self.ladder_svg = ladder_svg(trace, steps, ladder, f"Ladder diagram of {name}")
-        drawings = [f"<div class='tcplab-drawing tcplab-ladder'>{self.ladder_svg}</div>"]
+        drawings = [_drawing("tcplab-ladder", self.ladder_svg)]
         if show_states:
             fsm = state_diagram_svg(trace, steps, state_diagram,
                                     f"State diagram of {name}: each host's current state is outlined")
-            drawings.append(f"<div class='tcplab-drawing tcplab-fsm'>{fsm}</div>")
-        self.drawing_html = f"<div class='tcplab-view'>{''.join(drawings)}</div>"
+            drawings.append(_drawing("tcplab-fsm", fsm))
+        # Never narrower than the text floor allows: on a phone the drawings scroll sideways
+        # (a focusable region, so the keyboard can scroll it too).
+        self.drawing_html = (f"<div class='tcplab-view' tabindex='0' role='group' "
+                             f"aria-label='Drawings of {html.escape(name, quote=True)} (scroll sideways on a narrow screen)'>"
+                             f"{''.join(drawings)}</div>")
         self.captions_html = captions_html(trace, steps, fields, through)
 
 

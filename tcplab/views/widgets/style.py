@@ -44,8 +44,7 @@ BASE = """
 .tcplab-controls { gap: 4px 8px; align-items: center; }
 .tcplab-controls .widget-play { width: auto; }
 .tcplab-controls .widget-slider { max-width: 100%; }
-.tcplab-view { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; }
-.tcplab-view > * { min-width: 0; }
+.tcplab-view { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; overflow-x: auto; }
 .tcplab-ladder { flex: 1 1 360px; max-width: 700px; }
 .tcplab-fsm { flex: 1 1 300px; max-width: 560px; }
 .tcplab-drawing svg { display: block; width: 100%; height: auto; }
@@ -94,6 +93,7 @@ body[data-jp-theme-light="false"] .tcplab-stepper { --tcplab-glow-color: #1f57ff
 
 #: What the static copy needs before any widget CSS exists (it ships in the copy itself).
 STATIC = """
+.tcplab-static-drawing { overflow-x: auto; }
 .tcplab-static svg { display: block; width: 100%; max-width: 700px; height: auto; }
 .tcplab-static text { font-family: "DejaVu Sans", Verdana, sans-serif !important; }
 .tcplab-static .tcplab-note { font-style: italic; font-size: 14px; }
