@@ -38,7 +38,9 @@ OUTPUTS = """() => [...window.jupyterapp.shell.currentWidget.content.model.cells
 
 #: Figures shown in the notebook's output areas that the browser decoded.
 RENDERED_FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea-output img')]
-  .filter(img => img.complete && img.naturalWidth > 0).length"""
+  .filter(img => img.complete && img.naturalWidth > 0).length
+  + [...document.querySelectorAll('.jp-OutputArea-output figure.tcplab-figure svg')]
+  .filter(svg => svg.getBoundingClientRect().width > 0).length"""
 
 
 #: The chapter's stepper widget, drawn by the ipywidgets extension JupyterLite serves.
