@@ -256,5 +256,9 @@ TEXT_FLOOR_PX = 9
 def min_width(svg):
     """The narrowest width (CSS px) at which *svg*'s smallest text is still `TEXT_FLOOR_PX`."""
     width = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+) [\d.]+'", svg).group(1))
-    smallest = min(float(size) for size in re.findall(r"font-size:([\d.]+)px", svg))
+    # font-size:8px (matplotlib 3.9+) or the shorthand font:400 8px 'DejaVu Sans' (older releases)
+    sizes = re.findall(r"font-size:\s*([\d.]+)px", svg) + re.findall(r"font:[^;'\"]*?([\d.]+)px", svg)
+    if not sizes:
+        return 0
+    smallest = min(float(size) for size in sizes)
     return math.ceil(width * TEXT_FLOOR_PX / smallest)
