@@ -39,8 +39,7 @@ OUTPUTS = """() => [...window.jupyterapp.shell.currentWidget.content.model.cells
 #: Figures shown in the notebook's output areas that the browser decoded.
 RENDERED_FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea-output img')]
   .filter(img => img.complete && img.naturalWidth > 0).length
-  + [...document.querySelectorAll('.jp-OutputArea-output figure.tcplab-figure svg')]
-  .filter(svg => svg.getBoundingClientRect().width > 0).length"""
+  + document.querySelectorAll('.jp-OutputArea-output .tcplab-figure svg').length"""
 
 
 #: The chapter's stepper widget, drawn by the ipywidgets extension JupyterLite serves.
@@ -115,7 +114,13 @@ def test_a_chapter_runs_in_the_browser_with_nothing_from_other_hosts(lite, site_
     for i, (new, old) in enumerate(zip(outputs, stored)):
         assert stdout(new) == stdout(old), f"cell {i} printed something else in the browser"
     assert sum(map(images, outputs)) == sum(map(images, stored)) > 0
-    page.wait_for_function(f"() => ({RENDERED_FIGURES})() >= {sum(map(images, stored))}", timeout=30_000)
+    try:
+        page.wait_for_function(f"() => ({RENDERED_FIGURES})() >= {sum(map(images, stored))}", timeout=30_000)
+    except Exception:
+        shown = page.evaluate(f"() => [({RENDERED_FIGURES})(), document.querySelectorAll('.jp-OutputArea-output svg').length,"
+                              " document.querySelectorAll('.jp-OutputArea-output figure').length,"
+                              " [...document.querySelectorAll('.jp-OutputArea-output')].map(o => o.innerHTML.slice(0, 120)).filter(h => h.includes('figure'))]")
+        pytest.fail(f"figures drawn in the browser: {shown}; stored: {sum(map(images, stored))}")
     page.wait_for_function(STEPPER_SHOWN, timeout=30_000)
     assert not lite.foreign, f"requests to other hosts: {lite.foreign}"
     assert not lite.failed, f"failed requests: {lite.failed}"
