@@ -144,8 +144,8 @@ def test_checking_an_answer_imports_only_its_own_chapter_and_no_driver():
     code = ("import sys; from tcplab.chapters.exercises import check; check('teardown-1', 'FIN-WAIT-2'); "
             "print(sorted(m for m in sys.modules if m.startswith(('tcplab.live.', 'tcplab.chapters.'))))")
     # tcplab.live.browser is the pyodide adaptation `import tcplab` runs; no socket driver loads.
-    assert run(code) == "['tcplab.chapters.exercises', 'tcplab.chapters.registry', 'tcplab.chapters.teardown', " \
-                        "'tcplab.live.browser']"
+    assert run(code) == "['tcplab.chapters.exercises', 'tcplab.chapters.puzzles', 'tcplab.chapters.registry', " \
+                        "'tcplab.chapters.teardown', 'tcplab.live.browser']"
 
 
 def test_the_architecture_page_is_drawn_from_the_folders():

@@ -19,6 +19,7 @@ from ..core.states import State
 from ..core.trace import Kind, Trace
 from ..core.validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
 from ..live.browser import recorded_in_browser
+from .puzzles import is_in_order
 from .registry import exercise
 
 MAX_COUNT = 1_000_000      # syn_flood's counts
@@ -392,11 +393,6 @@ def _first_ack_number():
     return syn_ack[TCP].seq + 1
 
 
-def _in_order(cards, answer):
-    from .puzzles import is_in_order
-    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
-
-
 def handshake_cards():
     """The segments of the "lost-syn-ack" scenario, shuffled, for the ordering exercise."""
     from . import puzzles
@@ -412,7 +408,7 @@ exercise("handshake-predict",
          explanation="7 s: retransmissions at 1 s and 3 s (RTO 1 s, then 2 s), failure 4 s after the second.")
 exercise("handshake-order",
          "Put the shuffled segments of 'lost-syn-ack' in the order they were sent (a string of letters).",
-         predicate=lambda answer: _in_order(handshake_cards(), answer),
+         predicate=lambda answer: is_in_order(handshake_cards(), answer),
          hint="Who retransmits first, and which SYN-ACK answers which SYN?",
          explanation="The lost SYN-ACK is followed by two retransmissions, the server's and the one answering "
                      "the client's retransmitted SYN; the client ACKs both.")

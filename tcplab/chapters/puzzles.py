@@ -56,7 +56,10 @@ def answer(cards):
 
 def is_in_order(cards, letters):
     """Whether *letters* (a list, or a string like "BAC") list the cards in the order they were sent
-    (cards that read the same, such as two copies of a retransmitted SYN, may swap places)."""
+    (cards that read the same, such as two copies of a retransmitted SYN, may swap places).
+    Any other kind of answer is simply not in order."""
+    if not isinstance(letters, (str, list)):
+        return False
     letters = [c for c in letters if not c.isspace()] if isinstance(letters, str) else list(letters)
     by_letter = {card.letter: card for card in cards}
     if sorted(letters) != sorted(by_letter):

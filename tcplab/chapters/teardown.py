@@ -21,6 +21,7 @@ from ..core.validation import check_bool, check_instance, check_number
 from ..sim import scenarios
 from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
+from .puzzles import is_in_order
 from .registry import exercise
 
 SCENARIOS = ("four-way-teardown", "server-closes-first", "three-segment-teardown", "simultaneous-close",
@@ -228,11 +229,6 @@ def teardown_cards():
     return puzzles.shuffled(scenarios.run("three-segment-teardown"), seed=4)
 
 
-def _in_order(cards, answer):
-    from .puzzles import is_in_order
-    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
-
-
 def _fins_in_capture():
     from scapy.all import TCP
 
@@ -248,7 +244,7 @@ exercise("teardown-predict",
          explanation="At 1.2 s: 0.2 s plus the 1 s RTO.  Meanwhile the client stays in FIN-WAIT-1.")
 exercise("teardown-order",
          "Put the shuffled segments of 'three-segment-teardown' in the order they were sent (a string of letters).",
-         predicate=lambda answer: _in_order(teardown_cards(), answer),
+         predicate=lambda answer: is_in_order(teardown_cards(), answer),
          hint="Handshake first; in the close, the server's FIN carries the ACK of the client's FIN.",
          explanation="SYN, SYN-ACK, ACK, then FIN, FIN+ACK, ACK.")
 exercise("teardown-pcap",

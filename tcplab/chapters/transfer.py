@@ -16,6 +16,7 @@ from ..core.seqspace import seq_relative
 from ..core.trace import Trace
 from ..core.validation import check_bool, check_choice, check_instance, check_int, check_number
 from ..live.browser import recorded_in_browser
+from .puzzles import is_in_order
 from .registry import exercise
 from .framing import Decoder, encode
 
@@ -236,11 +237,6 @@ def transfer_cards():
     return puzzles.shuffled(scenarios.run("data-transfer", nbytes=3000), seed=2)
 
 
-def _in_order(cards, answer):
-    from .puzzles import is_in_order
-    return isinstance(answer, (str, list)) and is_in_order(cards, answer)
-
-
 def _zero_windows():
     from scapy.all import TCP
 
@@ -258,7 +254,7 @@ exercise("transfer-predict-delayed-ack",
                      "the server's FIN.")
 exercise("transfer-order",
          "Put the shuffled segments of a 3000-byte transfer in the order they were sent (a string of letters).",
-         predicate=lambda answer: _in_order(transfer_cards(), answer),
+         predicate=lambda answer: is_in_order(transfer_cards(), answer),
          hint="Sequence numbers grow with every byte sent; an ACK cannot come before the segment it acknowledges.",
          explanation="Handshake, the data segments by sequence number with the server's ACKs after them, then the close.")
 exercise("transfer-pcap",
