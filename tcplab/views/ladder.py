@@ -675,7 +675,7 @@ class _Ladder:
             return
         legend = self.ax.legend(handles=handles, loc="lower center", ncol=len(handles),
                                 bbox_to_anchor=(0.5, 0), bbox_transform=self.ax.transAxes,
-                                handlelength=2.2, columnspacing=1.4, fontsize=SMALL_SIZE)
+                                handlelength=2.2, columnspacing=1.4, fontsize=SMALL_SIZE, borderaxespad=0.9)
         legend.set_gid("legend")
 
 
