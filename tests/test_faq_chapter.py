@@ -70,3 +70,22 @@ def test_endpoint_in_time_wait_refuses_a_new_connect_and_challenges_a_syn():
         client.connect(80, now=1.0)
     [reply] = client.receive(Segment(80, 40000, 9000, 0, "S"), now=1.0)
     assert reply.flags == Flags.ACK
+
+
+def test_predict_then_run_exercises_match_the_simulations():
+    from tcplab import Kind
+    from tcplab.core.seqspace import seq_relative
+
+    transfer = scenarios.run("data-transfer", nbytes=3000)
+    iss = transfer.isn("client")
+    data_acks = [seq_relative(f.segment.ack, iss) for f in transfer.flights()
+                 if f.src == "server" and f.segment.flags & Flags.ACK and not f.segment.flags & Flags.FIN
+                 and seq_relative(f.segment.ack, iss) <= 3001]
+    assert check("ack-vs-ack-predict", max(data_acks)).correct
+    flights = scenarios.run("three-segment-teardown", delayed_ack=None).flights()
+    first_fin = next(i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN)
+    assert check("why-four-predict", len(flights) - first_fin).correct
+    last = scenarios.run("lost-final-ack-no-time-wait").flights()[-1]
+    assert last.src == "client" and check("time-wait-predict", last.segment.flags.label()).correct
+    states = [e.state for e in scenarios.run("abort").events if e.kind is Kind.STATE and e.host == "server"]
+    assert check("rst-predict", str(states[-1])).correct

@@ -285,3 +285,30 @@ exercise("stuck-2",
          "In the scenario 'close-wait-leak', which state is the server left in?",
          expected="CLOSE-WAIT", hint="It has received the client's FIN but never called close().",
          explanation="CLOSE-WAIT, for as long as the application keeps the socket; the client waits in FIN-WAIT-2.")
+
+
+# --- predict, then run: each uses the scenario-building API, and the book's solution shows the run ---
+exercise("ack-vs-ack-predict",
+         "Predict, then run: in scenarios.run('data-transfer', nbytes=3000), what acknowledgment number "
+         "(counted from the client's ISN, as the diagrams show it) does the server's ACK of the last data byte carry?",
+         expected=3001,
+         hint="The SYN takes number 0 and the bytes take 1..3000; an ACK names the next number expected.",
+         explanation="3001 = 1 (the SYN) + 3000 bytes.  The server's next ACK, of the client's FIN, carries 3002.")
+exercise("why-four-predict",
+         "Predict, then run: scenarios.run('three-segment-teardown') closes in three segments.  How many "
+         "segments does it take from the first FIN on with delayed_ack=None?",
+         expected=4,
+         hint="Without a delayed ACK the server ACKs the client's FIN at once, before its application closes.",
+         explanation="Four: FIN, ACK, FIN, ACK.  Only a delayed ACK lets the server's FIN carry the ACK.")
+exercise("time-wait-predict",
+         "Predict, then run: scenarios.run('lost-final-ack-no-time-wait') shortens TIME-WAIT to 0.2 s.  What "
+         "does the client send when the server's retransmitted FIN arrives? (name the segment)",
+         expected="RST",
+         hint="By then the client has deleted its TCB: the segment arrives at a CLOSED port (§3.10.7.1).",
+         explanation="A RST: with no TCB the FIN is answered like any segment for a closed port, and the "
+                     "server's close ends in an error instead of a clean LAST-ACK -> CLOSED.")
+exercise("rst-predict",
+         "Predict, then run: in scenarios.run('abort'), which state is the server in once the client's RST arrives?",
+         expected="CLOSED",
+         hint="A RST that passes the checks deletes the connection at once; nothing is acknowledged.",
+         explanation="CLOSED, with the error 'connection reset by peer' (§3.10.7.4, second check).")
