@@ -47,7 +47,10 @@ def figures(traces):
 
 
 def _renderer(fig):
-    return FigureCanvasAgg(fig).get_renderer()
+    """A renderer for *fig* after one draw: legends and other layouts place their text while drawing."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
 
 
 def _gid(artist):
