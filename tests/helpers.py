@@ -35,3 +35,15 @@ def to(endpoint, **fields):
                 dport=endpoint.local_port)
     base.update(fields)
     return Segment(**base)
+
+
+def threads_left_by(function):
+    """Call *function*; return the names of the threads it left running and the exception it raised."""
+    import threading
+    before = set(threading.enumerate())
+    try:
+        function()
+        error = None
+    except Exception as raised:
+        error = raised
+    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error

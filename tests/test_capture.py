@@ -11,6 +11,8 @@ from tcplab.io.scapy_convert import from_scapy, to_scapy
 from tcplab.live import capture
 from tcplab.live.sockio import recv_until_eof
 
+from .helpers import threads_left_by
+
 live = pytest.mark.skipif(not capture.can_capture(), reason="live capture needs root or CAP_NET_RAW")
 
 
@@ -287,18 +289,6 @@ def test_a_window_scale_above_14_is_used_as_14_and_noted():
 
 
 # ------------------------------------------------------------------ live captures stop everything they start
-def threads_left_by(function):
-    """Call *function*; return the threads it left running (their names) and the exception it raised."""
-    import threading
-    before = set(threading.enumerate())
-    try:
-        function()
-        error = None
-    except Exception as raised:
-        error = raised
-    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
-
-
 @live
 def test_a_capture_whose_server_hangs_times_out_and_leaves_no_thread():
     import time

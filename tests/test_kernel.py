@@ -9,6 +9,8 @@ from tcplab import scenarios, Flags, State, Kind
 from tcplab.analysis.comparison import compare_states
 from tcplab.live import kernel, netns
 
+from .helpers import threads_left_by
+
 ok, reason = kernel.available()
 needs_kernel = pytest.mark.skipif(not ok, reason=f"kernel interop {reason}")
 
@@ -180,18 +182,6 @@ def test_run_explains_why_it_cannot_run(monkeypatch):
 
 
 # ------------------------------------------------------------------ every run stops what it started
-def threads_left_by(function):
-    """Call *function*; return the names of the threads it left running and the exception it raised."""
-    import threading
-    before = set(threading.enumerate())
-    try:
-        function()
-        error = None
-    except Exception as raised:
-        error = raised
-    return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
-
-
 @needs_kernel
 def test_a_run_that_hits_its_time_limit_while_linux_sleeps_leaves_no_thread():
     import time
