@@ -10,6 +10,7 @@ import matplotlib
 from ..core.errors import InvalidArgument
 from ..core.validation import check_str
 from . import theme
+from .artists import texts
 from .rc import RC
 
 
@@ -191,7 +192,7 @@ def _number(text):
 def _text_svg(fig):
     """SVG with text as <text> (selectable, scalable, and a tenth of the size) and every halo
     (a path effect, which the SVG backend would turn into outlines) as a class instead."""
-    haloed = [t for t in fig.findobj(matplotlib.text.Text) if t.get_path_effects()]
+    haloed = [t for t in texts(fig) if t.get_path_effects()]
     saved = [(t, t.get_path_effects(), t.get_gid()) for t in haloed]
     names = set()
     for n, t in enumerate(haloed):

@@ -72,9 +72,13 @@ def ladder_classes(trace, steps):
 
 def mark_ladder(fig, trace, steps):
     """Give every event's artists in *fig* (a `tcplab.views.ladder` of *trace*) its step classes."""
+    from ..artists import artists
+
     classes = ladder_classes(trace, steps)
-    for artist in fig.findobj(lambda a: a.get_gid() is not None):
+    for artist in artists(fig):
         gid = artist.get_gid()
+        if gid is None:
+            continue
         if gid in classes:
             _mark(artist, ["tcplab-ev"] + classes[gid])
         elif _EVENT_ID.match(gid) or _FLIGHT_ID.match(gid):
@@ -197,11 +201,12 @@ _NUMBER = re.compile(r"(\d+\.\d)\d+")
 
 def _save(fig):
     import matplotlib
-    import matplotlib.text
+
+    from ..artists import texts
 
     # Halos are path effects, which the SVG backend draws as outlines of every glyph; the
     # widget's CSS draws them instead (paint-order: stroke), at a fraction of the size.
-    for text in fig.findobj(matplotlib.text.Text):
+    for text in texts(fig):
         text.set_path_effects([])
     buffer = io.StringIO()
     with matplotlib.rc_context(_plot().style.RC | {"svg.fonttype": "none"}):
