@@ -92,12 +92,22 @@ def test_every_row_is_walked_by_a_scenario_or_unit_test():
     missing = [f"{t.source} --{t.label}--> {t.target}" for t in TRANSITIONS
                if (t.source, t.label, t.target) not in walked]
     # ABORT, RST and the retransmission limit from every state are exercised one by one below.
-    per_state = ("ABORT", "retransmission limit", "connection reset")
+    per_state = ("ABORT", "retransmission limit") + tuple(f"--{t.label}-->" for t in RESET_ROWS)
     assert not [m for m in missing if not any(p in m for p in per_state)], missing
 
 
-@pytest.mark.parametrize("row", [t for t in TRANSITIONS if t.action == "connection reset"],
-                         ids=lambda t: str(t.source))
+#: An acceptable RST in a synchronized state: "connection reset", or in CLOSING, LAST-ACK and
+#: TIME-WAIT just the TCB deleted (§3.10.7.4).
+RESET_ROWS = [t for t in TRANSITIONS if t.event == "rcv RST" and t.action in ("connection reset", "delete TCB")]
+
+
+def test_a_reset_tells_the_user_only_where_the_user_may_still_receive():
+    told = {t.source for t in RESET_ROWS if t.action == "connection reset"}
+    assert told == {S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT}
+    assert {t.source for t in RESET_ROWS} - told == {S.CLOSING, S.LAST_ACK, S.TIME_WAIT}
+
+
+@pytest.mark.parametrize("row", RESET_ROWS, ids=lambda t: str(t.source))
 def test_exact_rst_from_every_synchronized_state(row):
     from tcplab import Segment, Flags
     ep = _drive_to(row.source)

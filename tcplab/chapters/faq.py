@@ -34,8 +34,9 @@ def ack_report(segment):
 
 
 def segments_without_ack(trace):
-    """Flights after each host's first SYN that lack the ACK bit (RFC 9293 §3.1 says there are none,
-    except a RST answering a segment that had no ACK context)."""
+    """Flights without the ACK bit other than opening SYNs and RSTs (RFC 9293 §3.1: once a
+    connection is established the bit is always set; <SEQ=SEG.ACK><CTL=RST> replies and aborts
+    carry none)."""
     check_instance("trace", trace, Trace)
     bad = []
     for f in trace.flights():
@@ -256,10 +257,11 @@ exercise("time-wait-1",
          explanation="55,536 ports / 60 s ≈ 925.6 connections per second (faq.port_budget(10000, 65535)).")
 exercise("rst-1",
          "A RST arrives at an ESTABLISHED connection with seq = RCV.NXT + 100, inside the receive window. "
-         "What does an RFC 9293 endpoint send back? (name the segment)",
+         "What does an endpoint that implements RFC 5961's protection (optional in RFC 9293 §3.10.7.4; "
+         "Linux and tcplab do) send back? (name the segment)",
          expected="challenge ACK",
          predicate=lambda a: isinstance(a, str) and "ACK" in a.upper() and "RST" not in a.upper(),
-         hint="RFC 9293 §3.10.7.4 (from RFC 5961) resets only on an exact match.",
+         hint="With RFC 5961's protection (optional in RFC 9293 §3.10.7.4), only an exact match with RCV.NXT resets.",
          explanation="A challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; the connection stays up. Only a RST "
                      "whose seq is exactly RCV.NXT resets it.")
 
@@ -306,7 +308,7 @@ exercise("time-wait-predict",
          expected="RST",
          hint="By then the client has deleted its TCB: the segment arrives at a CLOSED port (§3.10.7.1).",
          explanation="A RST: with no TCB the FIN is answered like any segment for a closed port, and the "
-                     "server's close ends in an error instead of a clean LAST-ACK -> CLOSED.")
+                     "server leaves LAST-ACK on that RST instead of on the ACK.")
 exercise("rst-predict",
          "Predict, then run: in scenarios.run('abort'), which state is the server in once the client's RST arrives?",
          expected="CLOSED",

@@ -143,7 +143,7 @@ def syn_flood(spoofed_syns=200, syn_backlog=128, syn_cookies=False, legit_client
 
 # ------------------------------------------------------------------------ SYN cookies
 MSS_TABLE = (536, 1300, 1440, 1460)  # the MSS values a cookie can encode (3 bits; 4 used here)
-COOKIE_PERIOD = 64                   # seconds per counter tick, as Linux does
+COOKIE_PERIOD = 64                   # seconds per counter tick, as in Bernstein's original (Linux: 60 s)
 
 
 def _cookie_hash(secret, four_tuple, tick):

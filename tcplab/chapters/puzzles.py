@@ -35,7 +35,7 @@ def shuffled(trace, seed=1, relative=True):
         seg = f.segment
         seq = seq_relative(seg.seq, isn[f.src]) if relative else seg.seq
         ack = seq_relative(seg.ack, isn[f.dst]) if relative and seg.flags & seg.flags.ACK else seg.ack
-        texts.append(f"{f.src} → {f.dst}: {seg.flags.label():<8} seq={seq} ack={ack} len={len(seg.payload)}")
+        texts.append(f"{f.src} → {f.dst}: {seg.flags.label():<8} seq={seq} ack={ack} data={len(seg.payload)}")
     order = list(range(len(flights)))
     rng = random.Random(seed)
     while order == sorted(order):

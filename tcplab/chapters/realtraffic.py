@@ -340,7 +340,7 @@ def linux_vs_rfc(directory=None):
             "loopback-three-segment-close.pcap"),
         Row("options in the SYN", ", ".join(offered), "none required",
             "loopback-three-segment-close.pcap"),
-        Row("zero-window probe", f"no data, seq = SND.NXT - 1; Wireshark: {', '.join(probe_label)}",
+        Row("zero-window probe", f"no data, seq = SND.UNA - 1; Wireshark: {', '.join(probe_label)}",
             "1 octet of new data, if any (RFC 9293 §3.8.6.1)", f"{ZERO_WINDOW}.pcap"),
     ]
 
@@ -384,7 +384,7 @@ exercise("kernel-loopback-mss",
          explanation="An IPv4 datagram is at most 65535 bytes (its length field has 16 bits); minus 20 "
                      "bytes of IP and 20 of TCP header leaves 65495.")
 exercise("kernel-wireshark-probe",
-         "A Linux sender probes a zero window with a segment of no data whose seq is SND.NXT - 1. "
+         "A Linux sender probes a zero window with a segment of no data whose seq is SND.UNA - 1. "
          "What does Wireshark label it? (the text in square brackets, without 'TCP ')",
          predicate=lambda a: isinstance(a, str) and a.strip().lower().removeprefix("tcp ").replace("-", "")
          .replace(" ", "") == "keepalive",

@@ -90,9 +90,13 @@ TRANSITIONS = (
     _t(S.SYN_RECEIVED, "rcv RST", "connection refused", S.CLOSED, UNUSUAL, "§3.10.7.4", drawn=False),
     _t(S.SYN_SENT, "rcv RST,ACK", "connection refused", S.CLOSED, CLIENT, "§3.10.7.3", drawn=False),
 )
-_RESET_STATES = (S.ESTABLISHED, S.FIN_WAIT_1, S.FIN_WAIT_2, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK, S.TIME_WAIT)
+# An acceptable RST tells the user "connection reset" where the user may still receive; in
+# CLOSING, LAST-ACK and TIME-WAIT §3.10.7.4 only enters CLOSED and deletes the TCB.
+_RESET_ACTIONS = {S.ESTABLISHED: "connection reset", S.FIN_WAIT_1: "connection reset",
+                  S.FIN_WAIT_2: "connection reset", S.CLOSE_WAIT: "connection reset",
+                  S.CLOSING: "delete TCB", S.LAST_ACK: "delete TCB", S.TIME_WAIT: "delete TCB"}
 TRANSITIONS += tuple(
-    _t(s, "rcv RST", "connection reset", S.CLOSED, BOTH, "§3.10.7.4", drawn=False) for s in _RESET_STATES)
+    _t(s, "rcv RST", action, S.CLOSED, BOTH, "§3.10.7.4", drawn=False) for s, action in _RESET_ACTIONS.items())
 _ABORT_ACTIONS = {S.LISTEN: "delete TCB", S.SYN_SENT: "delete TCB", S.SYN_RECEIVED: "snd RST",
                   S.ESTABLISHED: "snd RST", S.FIN_WAIT_1: "snd RST", S.FIN_WAIT_2: "snd RST",
                   S.CLOSE_WAIT: "snd RST", S.CLOSING: "delete TCB", S.LAST_ACK: "delete TCB",
