@@ -3,6 +3,7 @@ import os
 
 import pytest
 
+from tcplab.chapters.faq import LINUX_EPHEMERAL
 from tcplab.chapters.handshake import retransmission_schedule
 from tcplab.live import linuxsockets as ls
 
@@ -53,8 +54,91 @@ def test_show_prints_the_recording(capsys):
     assert "recorded on Linux" in out and "server CLOSE-WAIT" in out
 
 
+def test_data_after_close_is_answered_with_rst():
+    run = ls.result("data-after-close")
+    assert run["after the client's close()"] == ["client FIN-WAIT-2", "server CLOSE-WAIT"]
+    assert run["the server's send() of 5 bytes"] == "returned 5"
+    assert run["after the data arrived"] == [] and run["RSTs sent since (Tcp OutRsts)"] == 1
+    assert run["the server's next send()"] == "EPIPE"             # a RST that arrives in CLOSE-WAIT
+    assert run["with shutdown(SHUT_WR) in place of close(): the client's recv()"] == "hello"
+
+
+@pytest.mark.parametrize("name", ["time-wait-syn", "time-wait-syn-no-timestamps"])
+def test_a_syn_reopens_the_servers_time_wait_connection(name):
+    run = ls.result(name)
+    assert run["states before connect()"] == ["server TIME-WAIT"]
+    assert run["connect() from the same port"] == "connected" and run["connect() took"] == "under 0.1 s"
+    assert run["the server's accept()"] == "the client's old port"
+    assert run["states after"] == ["client ESTABLISHED", "server ESTABLISHED"]
+
+
+def test_ports_run_out_per_server_ip_and_port():
+    later = "connect() to the same server ip:port 1.5 s later"
+    runs = {name: ls.result(name) for name in ("port-exhaustion", "port-exhaustion-not-loopback",
+                                               "port-exhaustion-not-loopback-tw-reuse")}
+    for run in runs.values():
+        assert run["net.ipv4.ip_local_port_range"] == "40000-40003" and run["client ports in TIME-WAIT"] == 4
+        assert run["connect() to the same server ip:port"] == "EADDRNOTAVAIL"
+        assert run["connect() to another port of the same server"] == "connected"
+    assert runs["port-exhaustion"]["net.ipv4.tcp_tw_reuse"] == "2"              # 2: loopback only, and this is
+    assert runs["port-exhaustion"][later] == "connected"                        # loopback: reused after 1 s
+    assert runs["port-exhaustion-not-loopback"][later] == "EADDRNOTAVAIL"       # 10.1.0.1 is not
+    assert runs["port-exhaustion-not-loopback-tw-reuse"][later] == "connected"  # unless tcp_tw_reuse = 1
+
+
+def test_time_wait_settings_are_what_the_book_computes_with():
+    settings = ls.result("time-wait-settings")
+    assert settings["net.ipv4.ip_local_port_range"] == " ".join(map(str, LINUX_EPHEMERAL))
+    assert settings["net.ipv4.tcp_tw_reuse"] == "2" and settings["net.ipv4.tcp_tw_reuse_delay"] == "1000"
+    assert settings["net.ipv4.tcp_tw_recycle"] == "(not in this kernel)"
+
+
+def _seconds(text):
+    return float(text.removesuffix(" s"))
+
+
+def test_orphaned_fin_wait_2_lasts_tcp_fin_timeout():
+    run = ls.result("orphaned-fin-wait-2")
+    assert run["net.ipv4.tcp_fin_timeout"] == "2"
+    assert run["after the client's close()"] == ["client FIN-WAIT-2", "server CLOSE-WAIT"]
+    assert 2.0 <= _seconds(run["the client's socket left FIN-WAIT-2 after"]) < 2.5
+    assert run["then"] == ["server CLOSE-WAIT"]
+
+
+def test_record_keeps_the_other_results(tmp_path, monkeypatch):
+    path = tmp_path / "linux-sockets.json"
+    path.write_text(ls.RECORDING.read_text())
+    monkeypatch.setattr(ls, "run", lambda name: {"rerun": name})
+    ls.record(["keepalive-settings"], path)
+    rerecorded = ls.recorded(path)["results"]
+    assert list(rerecorded) == list(ls.EXPERIMENTS)
+    assert rerecorded["keepalive-settings"] == {"rerun": "keepalive-settings"}
+    assert rerecorded["nagle-stall"] == ls.result("nagle-stall")
+    with pytest.raises(ValueError, match="names must be one of"):
+        ls.record(["no-such-experiment"], path)
+
+
+@pytest.mark.parametrize("call, message", [(lambda: ls.port_exhaustion("localhost"), "address must be an IP address"),
+                                           (lambda: ls.port_exhaustion(wait=-1), "wait must be"),
+                                           (lambda: ls.orphaned_fin_wait_2(limit=0), "limit must be")])
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 @needs_root
 @pytest.mark.parametrize("name", ["time-wait-reuse", "time-wait-reuse-no-timestamps", "rst-with-unread-data",
-                                  "close-with-unread-data", "close-wait-leak"])
+                                  "close-with-unread-data", "close-wait-leak", "time-wait-syn",
+                                  "time-wait-syn-no-timestamps", "data-after-close", "port-exhaustion",
+                                  "port-exhaustion-not-loopback", "port-exhaustion-not-loopback-tw-reuse",
+                                  "time-wait-settings"])
 def test_a_live_run_agrees_with_the_recording(name):
     assert ls.run(name) == ls.result(name)
+
+
+@needs_root
+def test_a_live_orphaned_fin_wait_2_lasts_about_tcp_fin_timeout():
+    run, recorded = ls.run("orphaned-fin-wait-2"), ls.result("orphaned-fin-wait-2")
+    assert 2.0 <= _seconds(run.pop("the client's socket left FIN-WAIT-2 after")) < 3.0
+    recorded.pop("the client's socket left FIN-WAIT-2 after")
+    assert run == recorded

@@ -8,11 +8,13 @@ Each experiment is a function of this module that uses only the sockets API and
 returns a dict of what the application saw (return values, errno names,
 durations rounded to what is reproducible, socket states read from
 /proc/net/tcp).  `run` starts it with ``unshare --net`` so that its sysctls
-(timestamps on or off) change nothing outside; ``python -m tcplab.live.linuxsockets
---record`` re-records them all.
+(timestamps on or off, a narrow port range) change nothing outside, and the
+namespace ends with the process however it ends; ``python -m tcplab.live.linuxsockets
+--record [NAME ...]`` re-records them (default: all).
 """
 
 import argparse
+import contextlib
 import errno
 import fcntl
 import json
@@ -27,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..core.validation import check_choice, check_ip, check_number
 from .capture import CAPTURES
 
 RECORDING = CAPTURES / "linux-sockets.json"
@@ -47,10 +50,17 @@ def _socket(reuse=False):
     return sock
 
 
-def _listener(backlog=8, reuse=False):
+def _listener(backlog=8, reuse=False, address=(LOOPBACK, 0)):
     sock = _socket(reuse)
-    sock.bind((LOOPBACK, 0))
+    sock.bind(address)
     sock.listen(backlog)
+    return sock
+
+
+def _accept(listener):
+    """The next connection of *listener*, with the same timeout as every socket here."""
+    sock, _ = listener.accept()
+    sock.settimeout(TIMEOUT)
     return sock
 
 
@@ -75,12 +85,7 @@ def proc_states(port, own="client", peer="server"):
 
 
 def _wait_for_state(port, wanted, timeout=2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(s.endswith(wanted) for s in proc_states(port)):
-            return True
-        time.sleep(0.01)
-    return False
+    return _wait_until(lambda: any(s.endswith(wanted) for s in proc_states(port)), timeout)
 
 
 def _recv_outcome(sock):
@@ -90,6 +95,51 @@ def _recv_outcome(sock):
     except OSError as error:
         return _errno_name(error)
     return data.decode() if data else "EOF"
+
+
+def _sysctl(key):
+    path = Path("/proc/sys", *key.split("."))
+    return " ".join(path.read_text().split()) if path.exists() else "(not in this kernel)"
+
+
+def _counter(name):
+    """A counter of this namespace's TCP, e.g. "Tcp.OutRsts" (/proc/net/snmp) or "TcpExt.ListenOverflows" (netstat)."""
+    group, field = name.split(".")
+    for table in ("/proc/net/snmp", "/proc/net/netstat"):
+        lines = Path(table).read_text().splitlines()
+        for names, values in zip(lines[::2], lines[1::2]):
+            if names.startswith(group + ":"):
+                names, values = names.split(), values.split()
+                if field in names:
+                    return int(values[names.index(field)])
+    raise ValueError(f"name must be a counter of /proc/net/snmp or /proc/net/netstat; got {name!r}")
+
+
+def _wait_until(condition, timeout=2.0):
+    """Poll *condition* every 10 ms until it holds or *timeout* seconds pass; whether it held."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _send_outcome(sock, data):
+    """What one send() returns: "returned N", or the errno name."""
+    try:
+        return f"returned {sock.send(data)}"
+    except OSError as error:
+        return _errno_name(error)
+
+
+def _connect_outcome(sock, address):
+    """What connect() returns: "connected", or the errno name."""
+    try:
+        sock.connect(address)
+    except OSError as error:
+        return _errno_name(error)
+    return "connected"
 
 
 # ----------------------------------------------------------------- the experiments
@@ -112,16 +162,147 @@ def time_wait_reuse():
     states_before = proc_states(port)
     new = _socket(reuse=True)
     new.bind((LOOPBACK, port))
-    try:
-        new.connect(server.getsockname())
-        outcome = "connected"
-    except OSError as error:
-        outcome = _errno_name(error)
     result = {"states before connect()": states_before, "old connection in TIME-WAIT": in_time_wait,
-              "connect() on the same 4-tuple": outcome}
+              "connect() on the same 4-tuple": _connect_outcome(new, server.getsockname())}
     for sock in (new, server):
         sock.close()
     return result
+
+
+def time_wait_syn():
+    """The server closes first and waits in TIME-WAIT; the client connects again from the same port.
+
+    The new SYN carries the old connection's 4-tuple and arrives at the server's TIME-WAIT socket.
+    The client sets SO_REUSEADDR and bind()s its old port (free again: its side ended in LAST-ACK).
+    """
+    with contextlib.ExitStack() as opened:
+        server = opened.enter_context(_listener())
+        old = opened.enter_context(_socket(reuse=True))
+        old.bind((LOOPBACK, 0))
+        port = old.getsockname()[1]
+        old.connect(server.getsockname())
+        _accept(server).close()                  # the server closes first ...
+        old.recv(1)
+        old.close()                              # ... so the server's side ends in TIME-WAIT
+        _wait_until(lambda: proc_states(port) == ["server TIME-WAIT"])
+        result = {"states before connect()": proc_states(port)}
+        new = opened.enter_context(_socket(reuse=True))
+        new.bind((LOOPBACK, port))
+        start = time.monotonic()
+        result["connect() from the same port"] = _connect_outcome(new, server.getsockname())
+        took = time.monotonic() - start
+        result["connect() took"] = "under 0.1 s" if took < 0.1 else f"{took:.1f} s"
+        if result["connect() from the same port"] == "connected":
+            peer = opened.enter_context(_accept(server)).getpeername()
+            result["the server's accept()"] = "the client's old port" if peer[1] == port else f"port {peer[1]}"
+            result["states after"] = proc_states(port)
+    return result
+
+
+def data_after_close():
+    """The client calls close() with nothing unread; the server, in CLOSE-WAIT, then sends 5 bytes.
+
+    For comparison the same with shutdown(SHUT_WR) in place of close(): the client can still read.
+    """
+    result = {}
+    with contextlib.ExitStack() as opened:
+        server = opened.enter_context(_listener())
+        client = opened.enter_context(_socket())
+        client.connect(server.getsockname())
+        accepted = opened.enter_context(_accept(server))
+        port = client.getsockname()[1]
+        client.close()
+        _wait_for_state(port, "FIN-WAIT-2")       # the server's ACK of the FIN has arrived
+        result["after the client's close()"] = proc_states(port)
+        resets = _counter("Tcp.OutRsts")
+        result["the server's send() of 5 bytes"] = _send_outcome(accepted, b"hello")
+        _wait_until(lambda: not proc_states(port))
+        result["after the data arrived"] = proc_states(port)
+        result["RSTs sent since (Tcp OutRsts)"] = _counter("Tcp.OutRsts") - resets
+        result["the server's next send()"] = _send_outcome(accepted, b"hello")
+        result["the server's recv()"] = _recv_outcome(accepted)
+    with contextlib.ExitStack() as opened:
+        server = opened.enter_context(_listener())
+        client = opened.enter_context(_socket())
+        client.connect(server.getsockname())
+        accepted = opened.enter_context(_accept(server))
+        client.shutdown(socket.SHUT_WR)
+        accepted.recv(1)                         # end-of-file: the client's FIN
+        accepted.sendall(b"hello")
+        result["with shutdown(SHUT_WR) in place of close(): the client's recv()"] = _recv_outcome(client)
+    return result
+
+
+def port_exhaustion(address=LOOPBACK, wait=1.5):
+    """Connect to one server ip:port and close first, once per ephemeral port; then connect once more.
+
+    Every port of net.ipv4.ip_local_port_range is then in TIME-WAIT with that server ip:port.  The
+    next connect() is tried at once, to another port of the same server, and again after *wait*
+    seconds (net.ipv4.tcp_tw_reuse may then let it take over a TIME-WAIT 4-tuple).
+    """
+    address, wait = check_ip("address", address), check_number("wait", wait, 0)
+    if address != LOOPBACK:
+        subprocess.run(["ip", "addr", "add", f"{address}/32", "dev", "lo"], check=True)
+    low, high = map(int, _sysctl("net.ipv4.ip_local_port_range").split())
+    result = {"net.ipv4.ip_local_port_range": f"{low}-{high}",
+              "net.ipv4.tcp_tw_reuse": _sysctl("net.ipv4.tcp_tw_reuse"), "server": f"{address}:8080"}
+    with contextlib.ExitStack() as opened:
+        server = opened.enter_context(_listener(address=(address, 8080)))
+        other = opened.enter_context(_listener(address=(address, 8081)))
+        for _ in range(high - low + 1):
+            with _socket() as client:
+                client.connect(server.getsockname())
+                port = client.getsockname()[1]
+                with _accept(server) as accepted:
+                    client.close()               # the client closes first
+                    accepted.recv(1)
+            _wait_for_state(port, "TIME-WAIT")
+        result["client ports in TIME-WAIT"] = _ports_in_time_wait(low, high)
+
+        def connect(listener):
+            return _connect_outcome(opened.enter_context(_socket()), listener.getsockname())
+
+        result["connect() to the same server ip:port"] = connect(server)
+        result["connect() to another port of the same server"] = connect(other)
+        time.sleep(wait)
+        result[f"connect() to the same server ip:port {wait} s later"] = connect(server)
+        result["client ports in TIME-WAIT at the end"] = _ports_in_time_wait(low, high)
+    return result
+
+
+def _ports_in_time_wait(low, high):
+    return sum(proc_states(port).count("client TIME-WAIT") for port in range(low, high + 1))
+
+
+def orphaned_fin_wait_2(limit=10.0):
+    """The client calls close(); the server never does.  How long the client's orphaned FIN-WAIT-2 lasts.
+
+    /proc/net/tcp is read every 10 ms until the client's socket is gone (at most *limit* seconds).
+    """
+    limit = check_number("limit", limit, 0, low_open=True)
+    with contextlib.ExitStack() as opened:
+        server = opened.enter_context(_listener())
+        client = opened.enter_context(_socket())
+        client.connect(server.getsockname())
+        opened.enter_context(_accept(server))    # the server's socket: never closed until the end
+        port = client.getsockname()[1]
+        client.close()
+        start = time.monotonic()
+        _wait_for_state(port, "FIN-WAIT-2")
+        result = {"net.ipv4.tcp_fin_timeout": _sysctl("net.ipv4.tcp_fin_timeout"),
+                  "after the client's close()": proc_states(port)}
+        gone = _wait_until(lambda: not any(s.startswith("client") for s in proc_states(port)), limit)
+        took = time.monotonic() - start
+        result["the client's socket left FIN-WAIT-2 after"] = f"{took:.1f} s" if gone else f"more than {limit:.0f} s"
+        result["then"] = proc_states(port)
+    return result
+
+
+def time_wait_settings():
+    """The sysctls that decide how many TIME-WAIT sockets a namespace keeps and when it reuses them."""
+    return {key: _sysctl(key) for key in ("net.ipv4.ip_local_port_range", "net.ipv4.tcp_tw_reuse",
+                                          "net.ipv4.tcp_tw_reuse_delay", "net.ipv4.tcp_timestamps",
+                                          "net.ipv4.tcp_max_tw_buckets", "net.ipv4.tcp_tw_recycle")}
 
 
 def rst_with_unread_data():
@@ -258,21 +439,10 @@ def syn_retransmissions(address="10.9.0.2"):
             "net.ipv4.tcp_syn_linear_timeouts": _sysctl("net.ipv4.tcp_syn_linear_timeouts")}
 
 
-def _sysctl(key):
-    path = Path("/proc/sys", *key.split("."))
-    return path.read_text().strip() if path.exists() else "(not in this kernel)"
-
-
-def _listen_overflows():
-    lines = Path("/proc/net/netstat").read_text().splitlines()
-    names, values = lines[0].split(), lines[1].split()
-    return int(values[names.index("ListenOverflows")])
-
-
 def accept_queue_overflow(backlog=1, clients=4, wait=2.0):
     """A listener with listen(*backlog*) whose application never calls accept(); *clients* connect at once."""
     server = _listener(backlog=backlog)
-    overflows = _listen_overflows()
+    overflows = _counter("TcpExt.ListenOverflows")
     sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(clients)]
     outcomes = [None] * clients
 
@@ -293,7 +463,7 @@ def accept_queue_overflow(backlog=1, clients=4, wait=2.0):
         thread.join()
     result = {"listen() backlog": backlog, "clients": clients,
               "connect() outcomes": outcomes,
-              "TcpExtListenOverflows increased": _listen_overflows() > overflows}
+              "TcpExtListenOverflows increased": _counter("TcpExt.ListenOverflows") > overflows}
     for sock in sockets + [server]:
         sock.close()
     return result
@@ -352,6 +522,17 @@ def keepalive_settings():
 EXPERIMENTS = {
     "time-wait-reuse": (time_wait_reuse, {"net.ipv4.tcp_timestamps": "1"}),
     "time-wait-reuse-no-timestamps": (time_wait_reuse, {"net.ipv4.tcp_timestamps": "0"}),
+    "time-wait-syn": (time_wait_syn, {"net.ipv4.tcp_timestamps": "1"}),
+    "time-wait-syn-no-timestamps": (time_wait_syn, {"net.ipv4.tcp_timestamps": "0"}),
+    "time-wait-settings": (time_wait_settings, {}),
+    "port-exhaustion": (port_exhaustion, {"net.ipv4.ip_local_port_range": "40000 40003"}),
+    "port-exhaustion-not-loopback": (lambda: port_exhaustion("10.1.0.1"),
+                                     {"net.ipv4.ip_local_port_range": "40000 40003"}),
+    "port-exhaustion-not-loopback-tw-reuse": (lambda: port_exhaustion("10.1.0.1"),
+                                              {"net.ipv4.ip_local_port_range": "40000 40003",
+                                               "net.ipv4.tcp_tw_reuse": "1"}),
+    "data-after-close": (data_after_close, {}),
+    "orphaned-fin-wait-2": (orphaned_fin_wait_2, {"net.ipv4.tcp_fin_timeout": "2"}),
     "rst-with-unread-data": (rst_with_unread_data, {}),
     "close-with-unread-data": (close_with_unread_data, {}),
     "linger-timeout": (linger_timeout, {}),
@@ -413,23 +594,30 @@ def show(name, live=False, path=RECORDING):
         print(f"  {key}: {value}")
 
 
-def record(path=RECORDING):
-    """Run every experiment and write the results as JSON; returns the path."""
-    results = {name: run(name) for name in EXPERIMENTS}
+def record(names=None, path=RECORDING):
+    """Run the experiments *names* (default: all) and write their results into the JSON at *path*.
+
+    The results of the other experiments recorded there are kept; returns the path.
+    """
+    names = list(EXPERIMENTS) if names is None else [check_choice("names", name, EXPERIMENTS) for name in names]
+    kept = recorded(path)["results"] if Path(path).is_file() else {}
+    results = kept | {name: run(name) for name in names}
+    results = {name: results[name] for name in EXPERIMENTS if name in results}
     Path(path).write_text(json.dumps({"kernel": platform.release(), "results": results}, indent=1) + "\n")
     return path
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tcplab.live.linuxsockets", description=__doc__.split("\n")[0])
-    parser.add_argument("--record", action="store_true", help=f"re-record {RECORDING} (root)")
+    parser.add_argument("--record", nargs="*", metavar="NAME", choices=list(EXPERIMENTS),
+                        help=f"re-record the experiments NAME (default: all) in {RECORDING} (root)")
     parser.add_argument("--in-namespace", metavar="NAME", choices=list(EXPERIMENTS), help=argparse.SUPPRESS)
     parser.add_argument("--show", metavar="NAME", choices=list(EXPERIMENTS), help="print a recorded result")
     args = parser.parse_args(argv)
     if args.in_namespace:
         print(json.dumps(_in_namespace(args.in_namespace)))
-    elif args.record:
-        print(f"wrote {record()}")
+    elif args.record is not None:
+        print(f"wrote {record(args.record or None)}")
     elif args.show:
         show(args.show)
     else:
