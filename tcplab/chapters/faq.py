@@ -20,7 +20,7 @@ from ..core.validation import check_choice, check_instance, check_int, check_num
 from ..sim import scenarios
 from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
-from .registry import exercise
+from .registry import exercise, near
 
 
 def ack_report(segment):
@@ -232,7 +232,7 @@ exercise("lost-final-ack-1",
          "In scenarios.run('lost-final-ack', losses=2), at what time (in seconds) does the server send its "
          "second retransmission of the FIN?",
          expected=3.35,
-         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 3.35) < 0.005,
+         predicate=near(3.35, 0.005),
          hint="The first FIN leaves at 0.35 s; the RTO starts at 1 s and doubles after each timeout.",
          explanation="0.35 + 1 = 1.35 s for the first retransmission, + 2 = 3.35 s for the second (RFC 6298 §5.5).")
 exercise("why-three-1",
@@ -252,7 +252,7 @@ exercise("time-wait-1",
          "A client tuned with net.ipv4.ip_local_port_range = 10000 65535 and Linux's 60 s TIME-WAIT closes "
          "every connection first. About how many new connections per second can it sustain to one server ip:port?",
          expected=925.6,
-         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 55536 / 60) < 1,
+         predicate=near(55536 / 60, 1),
          hint="Count the ports (both ends included) and divide by the TIME-WAIT length.",
          explanation="55,536 ports / 60 s ≈ 925.6 connections per second (faq.port_budget(10000, 65535)).")
 exercise("rst-1",
@@ -279,7 +279,7 @@ def final_states(trace):
 
 exercise("stuck-1",
          "In scenarios.run('half-open', send_at=5.0), at what time does the client learn that the connection is gone?",
-         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - 5.1) < 1e-6,
+         predicate=near(5.1, 1e-6),
          hint="The client's data leaves at send_at; how long until the server's RST is back?",
          explanation="5.1 s: the data reaches the crashed server at 5.05 s, its RST is back 0.05 s later. "
                      "Until the client sends, nothing tells it (no keep-alive).")
