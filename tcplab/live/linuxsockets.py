@@ -8,11 +8,10 @@ Each experiment is a function of this module that uses only the sockets API and
 returns a dict of what the application saw (return values, errno names,
 durations rounded to what is reproducible, socket states read from
 /proc/net/tcp).  `run` starts it with ``unshare --net`` so that its sysctls
-(timestamps on or off) change nothing outside; ``python -m tcplab.live.linuxsockets
---record`` re-records them all.
+(timestamps on or off) change nothing outside; ``python -m tcplab
+linux-sockets --record`` re-records them all.
 """
 
-import argparse
 import errno
 import fcntl
 import json
@@ -27,9 +26,9 @@ import threading
 import time
 from pathlib import Path
 
-from .capture import CAPTURES
+from ..io.recordings import DIRECTORY
 
-RECORDING = CAPTURES / "linux-sockets.json"
+RECORDING = DIRECTORY / "linux-sockets.json"
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 5.0
 _TUNSETIFF, _IFF_TUN, _IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
@@ -380,8 +379,8 @@ def run(name):
         raise ValueError(f"name must be one of {', '.join(EXPERIMENTS)}; got {name!r}")
     if os.geteuid() != 0:
         raise PermissionError("a live run needs root (it creates a network namespace)")
-    done = subprocess.run(["unshare", "--net", "--", sys.executable, "-m", "tcplab.live.linuxsockets", "--in-namespace",
-                           name], capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(["unshare", "--net", "--", sys.executable, "-m", "tcplab.live.linuxsockets", name],
+                          capture_output=True, text=True, timeout=300, check=True)
     return json.loads(done.stdout)
 
 
@@ -390,7 +389,7 @@ def recorded(path=RECORDING):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"path must be the recorded results, got {str(path)!r} "
-                                "(record them with 'python -m tcplab.live.linuxsockets --record', as root)")
+                                "(record them with 'python -m tcplab linux-sockets --record', as root)")
     return json.loads(path.read_text())
 
 
@@ -420,22 +419,5 @@ def record(path=RECORDING):
     return path
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tcplab.live.linuxsockets", description=__doc__.split("\n")[0])
-    parser.add_argument("--record", action="store_true", help=f"re-record {RECORDING} (root)")
-    parser.add_argument("--in-namespace", metavar="NAME", choices=list(EXPERIMENTS), help=argparse.SUPPRESS)
-    parser.add_argument("--show", metavar="NAME", choices=list(EXPERIMENTS), help="print a recorded result")
-    args = parser.parse_args(argv)
-    if args.in_namespace:
-        print(json.dumps(_in_namespace(args.in_namespace)))
-    elif args.record:
-        print(f"wrote {record()}")
-    elif args.show:
-        show(args.show)
-    else:
-        parser.print_help()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the child process `run` starts in the new namespace
+    print(json.dumps(_in_namespace(sys.argv[1])))
