@@ -185,7 +185,7 @@ def kernel_run(name, live=False, directory=None):
     if options is None:
         raise ValueError(f"name must be one of {', '.join(recordings.KERNEL_RUNS)}; got {name!r}")
     trace = kernel.run(name, **options) if live else recordings.load_kernel_run(name, directory)
-    model = kernel.simulate(name, trace, **{k: v for k, v in options.items() if k in ("losses", "seed")})
+    model = kernel.simulate(name, trace, **options)
     return KernelRun(name, trace, model, compare_states(trace, model), live)
 
 

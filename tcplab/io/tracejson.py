@@ -1,4 +1,4 @@
-"""Traces as JSON files: what a pcap would lose (a host's own states, withheld segments, measurements) kept."""
+"""Traces as JSON files, which keep what a pcap loses: a host's own states, withheld segments, measurements."""
 
 import json
 from pathlib import Path

@@ -40,7 +40,8 @@ _REGISTRY = {}
 
 
 def scenario(name, model):
-    """Register a kernel scenario; *model* ``(kernel_trace, **options)`` returns the simulator's Trace of it."""
+    """Register a kernel scenario whose model is *model*: the name of the simulated scenario of the same
+    conversation, or ``model(kernel_trace, **options)`` returning the simulator's Trace when none is named."""
     def register(function):
         _REGISTRY[name] = function
         function.scenario_name = name
@@ -74,14 +75,19 @@ def run(name, **given):
 
 
 def simulate(name, kernel_trace=None, **given):
-    """The simulator's Trace of the same conversation (some choose their variant from what Linux did)."""
-    return _lookup(name).model(kernel_trace, **given)
+    """The simulator's Trace of the same conversation, with the options the two share (the kernel
+    scenario's defaults where not *given*); a model function may choose its variant from *kernel_trace*."""
+    model = _lookup(name).model
+    if callable(model):
+        return model(kernel_trace, **given)
+    shared = {**options(name), **given}
+    return scenarios.run(model, **{k: v for k, v in shared.items() if k in scenarios.options(model)})
 
 
 def compare(name, **given):
     """Run *name* against the kernel and in the simulator; returns (kernel_trace, sim_trace, Comparison)."""
     kernel_trace = run(name, **given)
-    sim_trace = simulate(name, kernel_trace, **{k: v for k, v in given.items() if k in ("losses", "seed")})
+    sim_trace = simulate(name, kernel_trace, **given)
     return kernel_trace, sim_trace, compare_states(kernel_trace, sim_trace)
 
 
@@ -168,7 +174,7 @@ def tcplab_client(close_delay=0.0, seed=1, limit=TIME_LIMIT):
                    title="tcplab client against a Linux server; tcplab closes first")
 
 
-@scenario("linux-closes-first", lambda kernel_trace, seed=1, **_: scenarios.run("server-closes-first", seed=seed))
+@scenario("linux-closes-first", "server-closes-first")
 def linux_closes_first(seed=1, limit=TIME_LIMIT):
     """tcplab connects to a Linux server, which replies and closes first: Linux ends in TIME-WAIT.
 
@@ -178,7 +184,7 @@ def linux_closes_first(seed=1, limit=TIME_LIMIT):
                    title="tcplab client against a Linux server; Linux closes first")
 
 
-@scenario("tcplab-server", lambda kernel_trace, seed=1, **_: scenarios.run("four-way-teardown", seed=seed))
+@scenario("tcplab-server", "four-way-teardown")
 def tcplab_server(seed=1, limit=TIME_LIMIT):
     """A Linux client connects to tcplab, sends a request, reads the reply and closes first.
 
@@ -188,8 +194,7 @@ def tcplab_server(seed=1, limit=TIME_LIMIT):
                    title="Linux client against a tcplab server; Linux closes first")
 
 
-@scenario("withheld-final-ack", lambda kernel_trace, seed=1, losses=3, **_: scenarios.run(
-    "lost-final-ack", seed=seed, losses=losses))
+@scenario("withheld-final-ack", "lost-final-ack")
 def withheld_final_ack(losses=3, seed=1, limit=TIME_LIMIT):
     """tcplab closes first and withholds its final ACK *losses* times: Linux, in LAST-ACK, retransmits its FIN.
 
@@ -230,7 +235,7 @@ def unanswered_syn_ack(wait=4.0, seed=1):
         return driver.trace(SERVER_PORT, "tcplab never answers Linux's SYN-ACK")
 
 
-@scenario("closed-port", lambda kernel_trace, seed=1, **_: scenarios.run("rst-closed-port", seed=seed))
+@scenario("closed-port", "rst-closed-port")
 def closed_port(seed=1, limit=3.0):
     """tcplab connects to a port where nothing listens: Linux answers RST,ACK ("connection refused")."""
     limit = _check_limit("limit", limit)
