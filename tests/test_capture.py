@@ -32,7 +32,6 @@ def test_a_failing_live_capture_falls_back_too(monkeypatch, caplog):
     assert "recorded" in trace.title and "failed" in caplog.text
 
 
-
 # ------------------------------------------------------------------ live
 @live
 @pytest.mark.parametrize("closer", ["client", "server"])
@@ -55,7 +54,6 @@ def test_record_all_writes_the_shipped_captures(tmp_path):
     assert sorted(p.name for p in paths) == sorted(f"{n}.pcap" for n in recordings.LOOPBACK)
     for name in recordings.LOOPBACK:
         assert recordings.load_capture(name, directory=tmp_path).filter(Kind.SEND)
-
 
 
 # ------------------------------------------------------------------ live captures stop everything they start
@@ -106,4 +104,3 @@ def test_a_successful_capture_leaves_no_thread():
 def test_capture_loopback_checks_its_arguments(options, message):
     with pytest.raises(ValueError, match=message):
         capture.capture_loopback(**options)
-

@@ -104,7 +104,6 @@ def test_capture_main_without_arguments_prints_usage(capsys):
     assert "usage" in capsys.readouterr().out
 
 
-
 @pytest.mark.parametrize("make_bad", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
 def test_record_into_a_directory_that_cannot_be_made_is_one_line_and_exit_2(capsys, tmp_path, make_bad):
     (tmp_path / "a-file").write_text("not a directory")

@@ -72,6 +72,20 @@ def test_every_kernel_scenario_has_a_description_and_a_simulator_twin():
         assert len(kernel.simulate(name)) > 0
 
 
+def test_the_kernel_registry_has_the_shape_of_the_scenario_registry():
+    assert kernel.options("withheld-final-ack") == {"losses": 3, "seed": 1, "limit": 10.0}
+    assert kernel.run.__doc__ and kernel.names() and kernel.describe("closed-port") == kernel.closed_port.__doc__.strip()
+    with pytest.raises(ValueError, match="kernel scenario must be one of tcplab-client"):
+        kernel.options("handshake")
+
+
+def test_a_named_model_runs_with_the_kernel_scenarios_defaults_and_the_given_options():
+    assert kernel.simulate("withheld-final-ack").events == scenarios.run("lost-final-ack", losses=3).events
+    assert kernel.simulate("withheld-final-ack", losses=2, limit=5).events == \
+        scenarios.run("lost-final-ack", losses=2).events
+    assert kernel.simulate("closed-port", seed=7).events == scenarios.run("rst-closed-port", seed=7).events
+
+
 # ------------------------------------------------------------------ namespaces
 @needs_kernel
 def test_the_namespace_is_removed_after_an_exception():

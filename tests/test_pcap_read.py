@@ -19,7 +19,6 @@ def strip_states(trace):
     return Trace(events, trace.hosts, trace.title)
 
 
-
 # ------------------------------------------------------------------ the observer
 @pytest.mark.parametrize("name", ["handshake", "four-way-teardown", "server-closes-first", "three-segment-teardown",
                                   "simultaneous-close", "half-close", "lost-final-ack", "lost-syn", "lost-syn-ack",
@@ -55,7 +54,6 @@ def test_retransmissions_are_marked_from_sequence_numbers():
     assert [e.retransmission for e in marked.filter(Kind.SEND)] == [e.retransmission for e in trace.filter(Kind.SEND)]
 
 
-
 # ------------------------------------------------------------------ packets and pcaps
 def test_deduplicate_keeps_one_copy_of_each_loopback_packet_but_real_retransmissions():
     from scapy.layers.inet import IP, TCP
@@ -89,7 +87,6 @@ def test_trace_from_pcap_names_a_missing_file(tmp_path):
 def test_trace_from_packets_needs_tcp():
     with pytest.raises(ValueError, match="at least one IPv4 TCP packet"):
         pcap.trace_from_packets([])
-
 
 
 # ------------------------------------------------------------------ damaged pcap files
@@ -161,4 +158,3 @@ def test_a_window_scale_above_14_is_used_as_14_and_noted():
     notes = []
     segment = from_scapy(IP() / TCP(flags="S", options=[("WScale", 15)]), notes)
     assert segment.options.wscale == 14 and notes == ["window scale 15 used as 14 (RFC 7323 §2.3)"]
-

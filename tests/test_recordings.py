@@ -33,22 +33,20 @@ def test_linux_closes_in_three_segments_when_the_server_closes_at_once():
     assert State.FIN_WAIT_2 not in trace.states("client")
 
 
-def test_load_recorded_names_the_allowed_captures():
+def test_load_capture_names_the_allowed_captures():
     with pytest.raises(ValueError, match="loopback-session"):
         recordings.load_capture("nope")
 
 
-def test_load_recorded_explains_a_missing_directory(tmp_path):
+def test_load_capture_explains_a_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="--record"):
         recordings.load_capture("loopback-session", directory=tmp_path)
-
 
 
 def test_hosts_and_events_types():
     trace = recordings.load_capture("loopback-session")
     assert all(isinstance(h, Host) for h in trace.hosts)
     assert all(isinstance(e, Event) for e in trace.events)
-
 
 
 # ------------------------------------------------------------------ the recordings are package data
@@ -67,4 +65,3 @@ def test_recordings_ship_inside_the_package_as_package_data():
     assert shipped and all(any(fnmatch(name, pattern) for pattern in patterns) for name in shipped)
     for name in recordings.LOOPBACK:
         assert recordings.capture_path(name).is_file()
-

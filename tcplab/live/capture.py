@@ -142,6 +142,30 @@ def record_loopback(closer="client", close_delay=0.2, request=REQUEST, reply=REP
     return trace_from_packets(packets, title or f"Loopback capture ({closer} closes first)")
 
 
+def capture_zero_window(nbytes=20000, buffer=4096, pause=1.8, timeout=TIMEOUT):
+    """Sniff a loopback connection whose receiver does not read for *pause* seconds; return its packets.
+
+    The listener's receive buffer and the client's send buffer are set to *buffer*
+    bytes, so the receiver's window closes after a few kilobytes and the sender
+    probes it.  The packets are deduplicated; see `sniff_conversation`.
+    """
+    nbytes = check_int("nbytes", nbytes, 1, 10_000_000)
+    buffer = check_int("buffer", buffer, 1024, 1 << 20)
+    pause = check_number("pause", pause, 0, MAX_CLOSE_DELAY)
+
+    def slow_reader(conn, cancel):
+        cancel.sleep(pause)
+        while conn.recv(65536):
+            pass
+
+    def bulk_sender(sock, cancel):
+        sock.sendall(b"x" * nbytes)
+
+    return sniff_conversation(slow_reader, bulk_sender, timeout,
+                              listener_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)],
+                              client_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, buffer)])
+
+
 def _loopback_socket(sockets, options, timeout):
     """A TCP socket bound to an ephemeral port on 127.0.0.1, added to *sockets*."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -168,30 +192,6 @@ def _stop(sniffer, timeout):
     if thread is not None and thread.is_alive():
         raise TimeoutError(f"the sniffer on lo did not stop within {timeout} s")
     return list(sniffer.results or [])
-
-
-def capture_zero_window(nbytes=20000, buffer=4096, pause=1.8, timeout=TIMEOUT):
-    """Sniff a loopback connection whose receiver does not read for *pause* seconds; return its packets.
-
-    The listener's receive buffer and the client's send buffer are set to *buffer*
-    bytes, so the receiver's window closes after a few kilobytes and the sender
-    probes it.  The packets are deduplicated; see `sniff_conversation`.
-    """
-    nbytes = check_int("nbytes", nbytes, 1, 10_000_000)
-    buffer = check_int("buffer", buffer, 1024, 1 << 20)
-    pause = check_number("pause", pause, 0, MAX_CLOSE_DELAY)
-
-    def slow_reader(conn, cancel):
-        cancel.sleep(pause)
-        while conn.recv(65536):
-            pass
-
-    def bulk_sender(sock, cancel):
-        sock.sendall(b"x" * nbytes)
-
-    return sniff_conversation(slow_reader, bulk_sender, timeout,
-                              listener_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, buffer)],
-                              client_options=[(socket.SOL_SOCKET, socket.SO_SNDBUF, buffer)])
 
 
 # ----------------------------------------------------------------- live, or the recording
