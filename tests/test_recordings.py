@@ -65,3 +65,7 @@ def test_recordings_ship_inside_the_package_as_package_data():
     assert shipped and all(any(fnmatch(name, pattern) for pattern in patterns) for name in shipped)
     for name in recordings.LOOPBACK:
         assert recordings.capture_path(name).is_file()
+
+
+def test_every_shipped_file_is_a_known_recording():
+    assert sorted(p.name for p in recordings.DIRECTORY.iterdir()) == recordings.files()

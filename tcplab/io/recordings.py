@@ -18,7 +18,6 @@ from importlib import resources
 from pathlib import Path
 
 from ..core.errors import InvalidArgument
-from .pcap import trace_from_pcap
 from .tracejson import load_trace
 
 DIRECTORY = Path(str(resources.files("tcplab").joinpath("recordings")))
@@ -49,6 +48,15 @@ KERNEL_RUNS = {
     "unanswered-syn-ack": {"wait": 4.0},
     "closed-port": {},
 }
+#: Results of real-socket runs: the Linux socket experiments (`tcplab.live.linuxsockets`) and the
+#: chapters' socket demos that a browser replays (`tcplab.live.browser`).
+LINUX_SOCKETS, SOCKET_DEMOS = "linux-sockets.json", "socket-demos.json"
+
+
+def files():
+    """The file name of every shipped recording, sorted."""
+    return sorted([f"{name}.pcap" for name in DESCRIPTIONS] + [f"kernel-{name}.json" for name in KERNEL_RUNS]
+                  + [LINUX_SOCKETS, SOCKET_DEMOS])
 
 
 def capture_path(name, directory=None):
@@ -60,6 +68,7 @@ def capture_path(name, directory=None):
 
 def load_capture(name="loopback-session", directory=None):
     """The shipped pcap *name* as a Trace, its states inferred from the segments."""
+    from .pcap import trace_from_pcap  # scapy loads only when a capture is read
     path = capture_path(name, directory)
     if not path.is_file():
         recorder = "python -m tcplab capture --record" if name in LOOPBACK else "scripts/record_kernel_traces.py"

@@ -26,9 +26,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..io.recordings import DIRECTORY
+from ..io.recordings import DIRECTORY, LINUX_SOCKETS
 
-RECORDING = DIRECTORY / "linux-sockets.json"
+RECORDING = DIRECTORY / LINUX_SOCKETS
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 5.0
 _TUNSETIFF, _IFF_TUN, _IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
