@@ -440,7 +440,7 @@ each("registry.exercise.prompt", [None, "", 5], lambda v: registry.exercise("cen
 each("registry.exercise.predicate", ["x", 5], lambda v: registry.exercise("census-y", "p?", predicate=v), "predicate")
 
 # ------------------------------------------------------------------------- the command line
-from tcplab.__main__ import main as _cli_main  # noqa: E402
+from tcplab.cli import main as _cli_main  # noqa: E402
 
 
 class CliError(ValueError):

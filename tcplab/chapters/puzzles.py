@@ -70,9 +70,8 @@ def is_in_order(cards, letters):
 
 def recorded_pcap(name):
     """The path of a pcap shipped with tcplab, for exercises that read one with scapy's rdpcap."""
-    from ..live.capture import recorded_path
-    from .realtraffic import CAPTURES, ZERO_WINDOW
-    return CAPTURES / f"{ZERO_WINDOW}.pcap" if name == ZERO_WINDOW else recorded_path(name)
+    from ..io.recordings import capture_path
+    return capture_path(name)
 
 
 def tcp_packets(name):
