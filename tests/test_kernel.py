@@ -159,7 +159,7 @@ def test_linux_retransmits_its_fin_from_last_ack_with_backoff(runs):
     assert len(fins) == 4 and [e.retransmission for e in fins] == [False, True, True, True]
     gaps = [b.time - a.time for a, b in zip(fins, fins[1:])]
     assert 0.15 < gaps[0] < 0.5            # Linux's 200 ms minimum RTO (+ a little)
-    assert all(1.5 < b / a < 2.6 for a, b in zip(gaps, gaps[1:]))  # doubling
+    assert all(1.3 < b / a < 3.0 for a, b in zip(gaps, gaps[1:]))  # doubling (a loaded machine adds jitter)
     assert len(trace.filter(Kind.DROP)) == 3
     assert trace.states("linux")[-1] is State.CLOSED
     assert any(d.topic == "FIN retransmission intervals" and d.model == "1, 2, 4 s" for d in comparison.differences)
