@@ -439,6 +439,11 @@ each("registry.exercise.key", [None, "", 5], lambda v: registry.exercise(v, "pro
 each("registry.exercise.prompt", [None, "", 5], lambda v: registry.exercise("census-x", v), "prompt")
 each("registry.exercise.predicate", ["x", 5], lambda v: registry.exercise("census-y", "p?", predicate=v), "predicate")
 
+# ------------------------------------------------------------------------- puzzles.py
+from tcplab.chapters import puzzles  # noqa: E402
+
+each("puzzles.simulated_pcap.name", [None, "no-such-scenario", 5], puzzles.simulated_pcap, "name")
+
 # ------------------------------------------------------------------------- the command line
 from tcplab.__main__ import main as _cli_main  # noqa: E402
 
