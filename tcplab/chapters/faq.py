@@ -366,12 +366,12 @@ exercise("ack-vs-ack-pcap",
          "ACK bit clear?",
          predicate=lambda answer: _is_number(answer, _flag_count(_recorded("loopback-three-segment-close"), "A",
                                                                   present=False)),
-         hint="Test 'A' in each packet's TCP flags; which segment can have nothing to acknowledge yet?",
+         hint="Read each packet's ACK bit, p[TCP].flags.A; which segment can have nothing to acknowledge yet?",
          explanation="One: the client's first SYN.  Every later segment, the SYN-ACK included, carries the ACK bit.")
 exercise("why-three-pcap",
          "Read the recorded loopback-session.pcap with scapy: how many of its segments carry the SYN flag?",
          predicate=lambda answer: _is_number(answer, _flag_count(_recorded("loopback-session"), "S")),
-         hint="Test 'S' in each packet's TCP flags.  Each side has an ISN to announce.",
+         hint="Read each packet's SYN bit, p[TCP].flags.S.  Each side has an ISN to announce.",
          explanation="Two, one per direction: the client's SYN and the server's SYN-ACK.  The server's SYN rides "
                      "on its ACK of the client's SYN, so two SYNs and two ACKs take three segments.")
 exercise("why-four-order",
@@ -403,6 +403,6 @@ exercise("stuck-pcap",
          "tcplab writes the simulated 'close-wait-leak' conversation as a pcap.  Read it with scapy: how many "
          "segments carry the FIN flag?",
          predicate=lambda answer: _is_number(answer, _flag_count(_simulated("close-wait-leak"), "F")),
-         hint="Test 'F' in each packet's TCP flags.  Which application never calls close()?",
+         hint="Read each packet's FIN bit, p[TCP].flags.F.  Which application never calls close()?",
          explanation="One, the client's: the server ACKs it and stays in CLOSE-WAIT, because its application never "
                      "calls close(), so its FIN is never sent.")

@@ -9,6 +9,7 @@ and read a recorded pcap.
     rdpcap(str(puzzles.simulated_pcap("rst-closed-port")))   # a simulated conversation, read like a capture
 """
 
+import os
 import random
 import tempfile
 from dataclasses import dataclass
@@ -94,5 +95,7 @@ def simulated_pcap(name, directory=None):
     folder = Path(directory) if directory is not None else Path(tempfile.gettempdir()) / "tcplab-pcaps"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.pcap"
-    write_pcap(scenarios.run(name), path)
+    partial = folder / f".{name}.{os.getpid()}.pcap"
+    write_pcap(scenarios.run(name), partial)
+    os.replace(partial, path)   # a reader in another process never sees a half-written file
     return path
