@@ -1,10 +1,10 @@
-"""The put-in-order and pcap-reading exercises of the kernel chapter and the FAQ pages, and the kernel
-chapter's predict-then-run: each right answer is accepted, checked against the recording or the
+"""The put-in-order and pcap-reading exercises of the kernel chapter and the FAQ pages, and the
+predict-then-run exercises of the kernel chapter and the why-three page: each right answer is accepted, checked against the recording or the
 simulation by a second route, and wrong answers are refused."""
 import pytest
 from scapy.all import TCP, rdpcap
 
-from tcplab import scenarios
+from tcplab import Kind, scenarios
 from tcplab.chapters import faq, kernelpuzzles, puzzles
 from tcplab.chapters.exercises import check
 
@@ -29,6 +29,7 @@ ANSWERS = {
     "time-wait-pcap": _syn("loopback-server-closes-first")[TCP].dport,
     "rst-pcap": next(f.segment.seq for f in scenarios.run("rst-closed-port").flights()) + 1,
     "stuck-pcap": 1,
+    "why-three-predict": 0.15,
 }
 
 
@@ -54,6 +55,13 @@ def test_the_kernel_prediction_turns_on_the_delayed_ack():
     assert [f.segment.flags.label() for f in slow] == ["FIN,ACK", "ACK", "FIN,ACK", "ACK"]
     assert [f.src for f in slow] == ["client", "server", "server", "client"]
     assert len(kernelpuzzles.slow_close_segments(server_waits=0.01)) == 3   # closing within the 40 ms delay
+
+
+def test_a_later_segment_does_the_lost_third_segments_job():
+    lost = faq.third_segment_lost()
+    assert [e.segment.flags.label() for e in lost.events if e.kind is Kind.DROP] == ["ACK"]
+    assert faq.established_at(lost) == faq.established_at(scenarios.run("handshake")) == 0.15
+    assert faq.established_at(faq.third_segment_lost(0)) == 1.15   # waits for the SYN-ACK's retransmission
 
 
 def test_the_pcap_answers_read_the_same_files_by_another_route():

@@ -406,3 +406,31 @@ exercise("stuck-pcap",
          hint="Read each packet's FIN bit, p[TCP].flags.F.  Which application never calls close()?",
          explanation="One, the client's: the server ACKs it and stays in CLOSE-WAIT, because its application never "
                      "calls close(), so its FIN is never sent.")
+
+
+def third_segment_lost(client_sends=100):
+    """The handshake's third segment, the client's ACK, is lost; the client then sends *client_sends*
+    bytes at once (0: nothing).  Returns the Trace."""
+    from ..sim.faults import DropNth
+    check_int("client_sends", client_sends, 0, scenarios.MAX_NBYTES)
+    client = scenarios.OPEN + ([SendBytes(client_sends)] if client_sends else [])
+    trace, _ = scenarios.conversation(client, [WaitEstablished()], title="The third segment is lost",
+                                      faults=[DropNth(3)])
+    return trace
+
+
+def established_at(trace, host="server"):
+    """When *host* entered ESTABLISHED, or None."""
+    return next((round(e.time, 6) for e in trace.filter(Kind.STATE, host) if e.state is State.ESTABLISHED), None)
+
+
+exercise("why-three-predict",
+         "Predict, then run: the handshake's third segment, the client's ACK, is lost, and the client sends "
+         "100 bytes right after it.  At what time (in seconds) does the server enter ESTABLISHED?",
+         predicate=lambda answer: isinstance(answer, (int, float)) and not isinstance(answer, bool)
+         and abs(answer - established_at(third_segment_lost())) < 1e-6,
+         hint="The data segment carries the ACK bit and the same acknowledgment number as the lost ACK.",
+         explanation="At 0.15 s, as if nothing were lost: the data segment's ACK acknowledges the server's SYN, so "
+                     "it completes the handshake (RFC 9293 §3.10.7.4, SYN-RECEIVED, fifth check).  With nothing to "
+                     "send, the client would wait for the server's retransmitted SYN-ACK and ACK it again: "
+                     "ESTABLISHED at 1.15 s.")
