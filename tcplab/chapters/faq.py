@@ -5,7 +5,8 @@
 - Why three, why four, TIME-WAIT and RST: `rst_reasons`, `ack_rule_table`, `port_budget`,
   `time_wait_ports`, `challenge_ack`, `abort_or_close`.
 - The FAQ pages' exercises (registered with `tcplab.chapters.exercises`), among them a
-  put-in-order or a pcap-reading one per page (`four_way_cards`, `lost_final_ack_cards`).
+  put-in-order or a pcap-reading one per page (`four_way_cards`, `lost_final_ack_cards`) and
+  why-three's predict-then-run (`third_segment_lost`, `established_at`).
 """
 
 from collections import deque
