@@ -23,7 +23,7 @@ from ..sim import scenarios
 from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
 from .puzzles import is_in_order
-from .registry import exercise, near
+from .registry import exercise, near, whole_number
 
 
 def ack_report(segment):
@@ -360,20 +360,16 @@ def _closed_port_rst_ack():
     return next(p[TCP].ack for p in _simulated("rst-closed-port") if p[TCP].flags.R)
 
 
-def _is_number(answer, expected):
-    return isinstance(answer, int) and not isinstance(answer, bool) and answer == expected
-
-
 exercise("ack-vs-ack-pcap",
          "Read the recorded loopback-three-segment-close.pcap with scapy: how many of its segments have the "
          "ACK bit clear?",
-         predicate=lambda answer: _is_number(answer, _flag_count(_recorded("loopback-three-segment-close"), "A",
+         predicate=lambda answer: whole_number(answer, _flag_count(_recorded("loopback-three-segment-close"), "A",
                                                                   present=False)),
          hint="Read each packet's ACK bit, p[TCP].flags.A; which segment can have nothing to acknowledge yet?",
          explanation="One: the client's first SYN.  Every later segment, the SYN-ACK included, carries the ACK bit.")
 exercise("why-three-pcap",
          "Read the recorded loopback-session.pcap with scapy: how many of its segments carry the SYN flag?",
-         predicate=lambda answer: _is_number(answer, _flag_count(_recorded("loopback-session"), "S")),
+         predicate=lambda answer: whole_number(answer, _flag_count(_recorded("loopback-session"), "S")),
          hint="Read each packet's SYN bit, p[TCP].flags.S.  Each side has an ISN to announce.",
          explanation="Two, one per direction: the client's SYN and the server's SYN-ACK.  The server's SYN rides "
                      "on its ACK of the client's SYN, so two SYNs and two ACKs take three segments.")
@@ -390,7 +386,7 @@ exercise("lost-final-ack-order",
                      "the client's ACK again, from TIME-WAIT.")
 exercise("time-wait-pcap",
          "Read the recorded loopback-server-closes-first.pcap with scapy: which TCP port sends the first FIN?",
-         predicate=lambda answer: _is_number(answer, _first_fin_port("loopback-server-closes-first")),
+         predicate=lambda answer: whole_number(answer, _first_fin_port("loopback-server-closes-first")),
          hint="Find the first packet whose TCP flags include F and read its source port; compare it with the SYN's "
               "destination port.",
          explanation="The server's port, the SYN's destination: the server closes first, so the server's socket is "
@@ -398,14 +394,14 @@ exercise("time-wait-pcap",
 exercise("rst-pcap",
          "tcplab writes the simulated 'rst-closed-port' conversation as a pcap.  Read it with scapy: what "
          "acknowledgment number (absolute) does the RST carry?",
-         predicate=lambda answer: _is_number(answer, _closed_port_rst_ack()),
+         predicate=lambda answer: whole_number(answer, _closed_port_rst_ack()),
          hint="The SYN had no ACK bit, so RFC 9293 §3.10.7.1 answers <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; "
               "a SYN counts in SEG.LEN.",
          explanation="The SYN's sequence number + 1, so that the client accepts the RST; its own seq is 0.")
 exercise("stuck-pcap",
          "tcplab writes the simulated 'close-wait-leak' conversation as a pcap.  Read it with scapy: how many "
          "segments carry the FIN flag?",
-         predicate=lambda answer: _is_number(answer, _flag_count(_simulated("close-wait-leak"), "F")),
+         predicate=lambda answer: whole_number(answer, _flag_count(_simulated("close-wait-leak"), "F")),
          hint="Read each packet's FIN bit, p[TCP].flags.F.  Which application never calls close()?",
          explanation="One, the client's: the server ACKs it and stays in CLOSE-WAIT, because its application never "
                      "calls close(), so its FIN is never sent.")
@@ -430,8 +426,7 @@ def established_at(trace, host="server"):
 exercise("why-three-predict",
          "Predict, then run: the handshake's third segment, the client's ACK, is lost, and the client sends "
          "100 bytes right after it.  At what time (in seconds) does the server enter ESTABLISHED?",
-         predicate=lambda answer: isinstance(answer, (int, float)) and not isinstance(answer, bool)
-         and abs(answer - established_at(third_segment_lost())) < 1e-6,
+         predicate=lambda answer: near(established_at(third_segment_lost()), 1e-6)(answer),
          hint="The data segment carries the ACK bit and the same acknowledgment number as the lost ACK.",
          explanation="At 0.15 s, as if nothing were lost: the data segment's ACK acknowledges the server's SYN, so "
                      "it completes the handshake (RFC 9293 §3.10.7.4, SYN-RECEIVED, fifth check).  With nothing to "

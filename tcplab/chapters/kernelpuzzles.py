@@ -14,7 +14,7 @@ from ..sim import scenarios
 from ..sim.apps import Close, Sleep, WaitPeerClose
 from . import puzzles
 from .realtraffic import ZERO_WINDOW, loopback
-from .registry import exercise
+from .registry import exercise, whole_number
 
 
 def slow_close_segments(server_waits=0.1, delayed_ack=0.04):
@@ -38,15 +38,11 @@ def zero_window_adverts():
     return sum(1 for p in puzzles.tcp_packets(ZERO_WINDOW) if p[TCP].window == 0)
 
 
-def _count(answer, expected):
-    return isinstance(answer, int) and not isinstance(answer, bool) and answer == expected
-
-
 exercise("kernel-predict",
          "Predict, then run: in the model, the server delays its ACKs by 40 ms, like Linux, but its application "
          "calls close() 0.1 s after the client's FIN arrives.  How many segments does the close take, counting "
          "from the client's FIN?",
-         predicate=lambda answer: _count(answer, len(slow_close_segments())),
+         predicate=lambda answer: whole_number(answer, len(slow_close_segments())),
          hint="Which comes first at the server: the end of its 40 ms delayed-ACK wait, or its application's close()?",
          explanation="Four: the delayed ACK goes out alone after 40 ms, and the FIN follows 60 ms later.  The "
                      "FIN carries the ACK only when the application closes within the delay, as in the capture.")
@@ -60,7 +56,7 @@ exercise("kernel-order",
                      "here: the client's ACK left before its application closed.")
 exercise("kernel-pcap",
          "Read the recorded loopback-zero-window.pcap with scapy: how many segments advertise a window of 0?",
-         predicate=lambda answer: _count(answer, zero_window_adverts()),
+         predicate=lambda answer: whole_number(answer, zero_window_adverts()),
          hint="Read each packet's TCP window field (p[TCP].window); a window of 0 is 0 whatever the scale.",
          explanation="Three: the ACK that closes the window, and the receiver's answers to two of the sender's three "
                      "probes (it rate-limits the other); then its reader wakes up and a window update opens it.")
