@@ -13,7 +13,8 @@ from ..core.segment import Flags
 from ..sim import scenarios
 from ..sim.apps import Close, Sleep, WaitPeerClose
 from . import puzzles
-from .realtraffic import ZERO_WINDOW, loopback
+from ..io.recordings import ZERO_WINDOW
+from .realtraffic import loopback
 from .registry import exercise, whole_number
 
 
