@@ -71,7 +71,7 @@ census: $(STAMP)
 	$(PY) benchmarks/census_inputs.py
 
 captures: $(STAMP)
-	$(PY) -m tcplab.live.capture --record tcplab/recordings
+	$(PY) -m tcplab capture --record tcplab/recordings
 	$(PY) scripts/record_kernel_traces.py --directory tcplab/recordings
 	$(PY) scripts/record_socket_demos.py tcplab/recordings
 

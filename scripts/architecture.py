@@ -38,7 +38,7 @@ def layers():
                 "| module | what it holds |", "|---|---|"]
         out += [f"| `{p.stem}` | {first_line(p)} |" for p in modules]
         out.append("")
-    top = [PACKAGE / "__init__.py", PACKAGE / "__main__.py"]
+    top = [PACKAGE / "__init__.py", PACKAGE / "__main__.py", PACKAGE / "cli.py"]
     out += ["### `tcplab/` itself", "", "| module | what it holds |", "|---|---|"]
     out += [f"| `{p.stem}` | {first_line(p)} |" for p in top]
     return out + [""]

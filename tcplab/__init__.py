@@ -5,8 +5,8 @@ One sub-package per layer; imports point downward only (tests/test_layers.py che
 - `core/`: The sans-I/O TCP of RFC 9293: segments, states, the TCB, the endpoint, traces (stdlib only).
 - `analysis/`: Pure functions over a Trace: states inferred from segments, a kernel run beside the model.
 - `sim/`: The deterministic simulator: the link and its faults, the applications, the named scenarios.
-- `io/`: Files and packets: pcap reading and writing, conversion to and from scapy.
-- `live/`: Real traffic: loopback captures, network namespaces, the TUN driver against Linux.
+- `io/`: Files and packets: pcap files, traces as JSON, the shipped recordings, conversion to and from scapy.
+- `live/`: Real traffic: loopback captures, network namespaces, the TUN driver, the kernel scenarios against Linux.
 - `views/`: What the book shows: the figures (ladder, state diagram, time-sequence graph, header) and widgets.
 - `chapters/`: Thin per-chapter helpers and the exercises.
 

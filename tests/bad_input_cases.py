@@ -350,6 +350,7 @@ each("faq.port_budget.time_wait", NOT_NUMBER + [0, -1.0], lambda v: faq.port_bud
 each("faq.time_wait_ports.rate", NOT_INT + [-1, 10**7, 10**9], faq.time_wait_ports, "rate")
 each("faq.time_wait_ports.seconds", NOT_INT + [0, 10**9], lambda v: faq.time_wait_ports(10, seconds=v), "seconds")
 each("faq.time_wait_ports.ports", NOT_INT + [0, -1], lambda v: faq.time_wait_ports(10, ports=v), "ports")
+each("faq.third_segment_lost.client_sends", NOT_INT + [-1, 10**12], faq.third_segment_lost, "client_sends")
 each("faq.time_wait_ports.time_wait", NOT_NUMBER + [0, -1.0], lambda v: faq.time_wait_ports(10, time_wait=v),
      "time_wait")
 each("faq.endpoint_in_time_wait.delay", NOT_NUMBER + [0, -1.0], faq.endpoint_in_time_wait, "delay")
@@ -439,8 +440,13 @@ each("registry.exercise.key", [None, "", 5], lambda v: registry.exercise(v, "pro
 each("registry.exercise.prompt", [None, "", 5], lambda v: registry.exercise("census-x", v), "prompt")
 each("registry.exercise.predicate", ["x", 5], lambda v: registry.exercise("census-y", "p?", predicate=v), "predicate")
 
+# ------------------------------------------------------------------------- puzzles.py
+from tcplab.chapters import puzzles  # noqa: E402
+
+each("puzzles.simulated_pcap.name", [None, "no-such-scenario", 5], puzzles.simulated_pcap, "name")
+
 # ------------------------------------------------------------------------- the command line
-from tcplab.__main__ import main as _cli_main  # noqa: E402
+from tcplab.cli import main as _cli_main  # noqa: E402
 
 
 class CliError(ValueError):

@@ -47,3 +47,12 @@ def threads_left_by(function):
     except Exception as raised:
         error = raised
     return sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()), error
+
+
+def path_of(trace, host):
+    """States without repeats (TIME-WAIT restarting 2MSL is one visit)."""
+    states = []
+    for state in trace.states(host):
+        if not states or states[-1] is not state:
+            states.append(state)
+    return states

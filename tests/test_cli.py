@@ -1,4 +1,4 @@
-"""The command line: python -m tcplab list | show | pcap | diagram."""
+"""The command line (tcplab.cli): python -m tcplab list | show | pcap | diagram | kernel | capture | linux-sockets."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tcplab import scenarios
-from tcplab.__main__ import main
+from tcplab.cli import main
 
 
 def run_cli(capsys, *args):
@@ -80,7 +80,7 @@ def test_a_missing_command_is_a_usage_error(capsys):
 def test_capture_record_into_a_bad_directory_is_one_line_and_exit_2(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    result = subprocess.run([sys.executable, "-m", "tcplab.live.capture", "--record", str(blocker / "below")],
+    result = subprocess.run([sys.executable, "-m", "tcplab", "capture", "--record", str(blocker / "below")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.startswith("error: --record DIR must be a directory") and "Traceback" not in result.stderr
@@ -89,7 +89,7 @@ def test_capture_record_into_a_bad_directory_is_one_line_and_exit_2(tmp_path):
 
 def test_kernel_clean_names_what_it_removed_or_why_it_cannot():
     import os
-    result = subprocess.run([sys.executable, "-m", "tcplab.live.kernel", "--clean"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "tcplab", "kernel", "--clean"], capture_output=True, text=True,
                             timeout=60)
     if os.geteuid() == 0:
         assert result.returncode == 0 and "Traceback" not in result.stderr
@@ -97,3 +97,31 @@ def test_kernel_clean_names_what_it_removed_or_why_it_cannot():
                    for line in result.stdout.splitlines())
     else:
         assert result.returncode == 1 and "needs root" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_capture_main_without_arguments_prints_usage(capsys):
+    assert main(["capture"]) == 0
+    assert "usage" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("make_bad", [lambda tmp: tmp / "a-file", lambda tmp: tmp / "a-file" / "below"])
+def test_record_into_a_directory_that_cannot_be_made_is_one_line_and_exit_2(capsys, tmp_path, make_bad):
+    (tmp_path / "a-file").write_text("not a directory")
+    code = main(["capture", "--record", str(make_bad(tmp_path))])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("error: --record DIR must be a directory") and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_linux_sockets_record_reruns_the_named_experiments_or_all(capsys, monkeypatch):
+    from tcplab.live import linuxsockets
+    asked = []
+    monkeypatch.setattr(linuxsockets, "record", lambda names=None: asked.append(names) or "linux-sockets.json")
+    assert run_cli(capsys, "linux-sockets", "--record", "time-wait-syn", "nagle-stall")[:2] == \
+        (0, "wrote linux-sockets.json\n")
+    assert run_cli(capsys, "linux-sockets", "--record")[0] == 0
+    assert asked == [["time-wait-syn", "nagle-stall"], None]
+    with pytest.raises(SystemExit) as exit_:
+        main(["linux-sockets", "--record", "no-such-experiment"])
+    assert exit_.value.code == 2 and "invalid choice: 'no-such-experiment'" in capsys.readouterr().err

@@ -7,7 +7,8 @@ import pytest
 import tcplab
 from tcplab import scenarios, Flags, State, Kind
 from tcplab.analysis.comparison import compare_states
-from tcplab.live import kernel, netns
+from tcplab.cli import main as cli
+from tcplab.live import kernel, linuxapps, netns, tun
 
 from .helpers import threads_left_by
 
@@ -71,6 +72,20 @@ def test_every_kernel_scenario_has_a_description_and_a_simulator_twin():
         assert len(kernel.simulate(name)) > 0
 
 
+def test_the_kernel_registry_has_the_shape_of_the_scenario_registry():
+    assert kernel.options("withheld-final-ack") == {"losses": 3, "seed": 1, "limit": 10.0}
+    assert kernel.run.__doc__ and kernel.names() and kernel.describe("closed-port") == kernel.closed_port.__doc__.strip()
+    with pytest.raises(ValueError, match="kernel scenario must be one of tcplab-client"):
+        kernel.options("handshake")
+
+
+def test_a_named_model_runs_with_the_kernel_scenarios_defaults_and_the_given_options():
+    assert kernel.simulate("withheld-final-ack").events == scenarios.run("lost-final-ack", losses=3).events
+    assert kernel.simulate("withheld-final-ack", losses=2, limit=5).events == \
+        scenarios.run("lost-final-ack", losses=2).events
+    assert kernel.simulate("closed-port", seed=7).events == scenarios.run("rst-closed-port", seed=7).events
+
+
 # ------------------------------------------------------------------ namespaces
 @needs_kernel
 def test_the_namespace_is_removed_after_an_exception():
@@ -86,7 +101,7 @@ def test_the_namespace_is_removed_after_an_exception():
 def test_a_failing_run_leaves_no_namespace(monkeypatch):
     def explode(self, *args, **kwargs):
         raise RuntimeError("driver failed")
-    monkeypatch.setattr(kernel.Driver, "run", explode)
+    monkeypatch.setattr(tun.Driver, "run", explode)
     with pytest.raises(RuntimeError, match="driver failed"):
         kernel.run("tcplab-client")
     assert our_namespaces() == []
@@ -115,7 +130,7 @@ def test_kernel_and_simulator_pass_through_the_same_states(runs, name):
 def test_tcplab_client_exchanges_data_and_closes(runs):
     trace, _, _ = runs["tcplab-client"]
     payload = {host: b"".join(e.segment.payload for e in trace.filter(Kind.SEND, host)) for host in ("tcplab", "linux")}
-    assert payload == {"tcplab": kernel.REQUEST, "linux": kernel.REPLY}
+    assert payload == {"tcplab": linuxapps.REQUEST, "linux": linuxapps.REPLY}
     assert trace.states("tcplab")[-1] is State.TIME_WAIT
     assert trace.states("linux")[-2:] == [State.LAST_ACK, State.CLOSED]
     assert all(e.detail == "inferred from segments" for e in trace.state_changes("linux"))
@@ -144,7 +159,7 @@ def test_linux_retransmits_its_fin_from_last_ack_with_backoff(runs):
     assert len(fins) == 4 and [e.retransmission for e in fins] == [False, True, True, True]
     gaps = [b.time - a.time for a, b in zip(fins, fins[1:])]
     assert 0.15 < gaps[0] < 0.5            # Linux's 200 ms minimum RTO (+ a little)
-    assert all(1.5 < b / a < 2.6 for a, b in zip(gaps, gaps[1:]))  # doubling
+    assert all(1.3 < b / a < 3.0 for a, b in zip(gaps, gaps[1:]))  # doubling (a loaded machine adds jitter)
     assert len(trace.filter(Kind.DROP)) == 3
     assert trace.states("linux")[-1] is State.CLOSED
     assert any(d.topic == "FIN retransmission intervals" and d.model == "1, 2, 4 s" for d in comparison.differences)
@@ -171,7 +186,7 @@ def test_a_closed_linux_port_answers_rst(runs):
 
 @needs_kernel
 def test_kernel_main_lists_scenarios(capsys):
-    assert kernel.main(["--list"]) == 0
+    assert cli(["kernel", "--list"]) == 0
     assert "withheld-final-ack" in capsys.readouterr().out
 
 
@@ -186,9 +201,9 @@ def test_run_explains_why_it_cannot_run(monkeypatch):
 def test_a_run_that_hits_its_time_limit_while_linux_sleeps_leaves_no_thread():
     import time
     began = time.monotonic()
-    left, error = threads_left_by(lambda: kernel.run("tcplab-client", close_delay=4.0, limit=0.5))
+    left, error = threads_left_by(lambda: kernel.run("tcplab-client", close_delay=5.0, limit=0.5))
     assert error is None and left == []
-    assert time.monotonic() - began < 2.0  # the Linux application's 4 s sleep was cancelled
+    assert time.monotonic() - began < 4.0  # the Linux application's 5 s sleep was cancelled
     assert our_namespaces() == []
 
 
@@ -196,7 +211,7 @@ def test_a_run_that_hits_its_time_limit_while_linux_sleeps_leaves_no_thread():
 def test_a_run_that_fails_while_linux_waits_in_accept_leaves_no_thread(monkeypatch):
     def explode(self, *args):
         raise RuntimeError("driver failed")
-    monkeypatch.setattr(kernel.Driver, "_receive_one", explode)
+    monkeypatch.setattr(tun.Driver, "_receive_one", explode)
     left, error = threads_left_by(lambda: kernel.run("tcplab-client"))
     assert isinstance(error, RuntimeError) and str(error) == "driver failed"
     assert left == [] and our_namespaces() == []
@@ -204,7 +219,7 @@ def test_a_run_that_fails_while_linux_waits_in_accept_leaves_no_thread(monkeypat
 
 @needs_kernel
 def test_a_run_cut_short_while_linux_waits_in_accept_leaves_no_thread(monkeypatch):
-    monkeypatch.setattr(kernel.Driver, "_step", lambda self: None)  # tcplab never connects
+    monkeypatch.setattr(tun.Driver, "_step", lambda self: None)  # tcplab never connects
     left, error = threads_left_by(lambda: kernel.run("tcplab-client", limit=0.3))
     assert error is None and left == [] and our_namespaces() == []
 
@@ -276,7 +291,7 @@ def test_kernel_run_checks_every_argument(monkeypatch, name, options, message):
 
 def test_clean_without_root_says_it_cannot_and_exits_non_zero(monkeypatch, capsys):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
-    assert kernel.main(["--clean"]) != 0
+    assert cli(["kernel", "--clean"]) != 0
     out, err = capsys.readouterr()
     assert out == "" and err == "error: cannot remove stale namespaces: removing network namespaces needs root\n"
 
@@ -290,7 +305,7 @@ def test_clean_as_an_unprivileged_user_exits_non_zero():
         pytest.skip("dropping to user nobody needs root and setpriv")
     source = os.path.dirname(os.path.dirname(tcplab.__file__))  # the checkout that holds the package
     result = subprocess.run([setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-                             "-c", "import sys; from tcplab.live import kernel; sys.exit(kernel.main(['--clean']))"],
+                             "-c", "import sys; from tcplab.cli import main; sys.exit(main(['kernel', '--clean']))"],
                             capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": source},
                             cwd="/")
     assert result.returncode == 1, result.stderr

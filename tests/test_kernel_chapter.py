@@ -9,6 +9,8 @@ import pytest
 from tcplab import scenarios, Flags, State, Kind, Trace
 from tcplab.chapters import realtraffic as rt
 from tcplab.chapters.exercises import check, exercises
+from tcplab.io import recordings
+from tcplab.io.tracejson import load_trace, save_trace
 from tcplab.live import capture, kernel
 
 TSHARK = shutil.which("tshark")
@@ -30,10 +32,12 @@ def test_json_round_trip_keeps_every_event(name):
 
 def test_save_and_load(tmp_path):
     trace = scenarios.run("four-way-teardown")
-    rt.save_trace(trace, tmp_path / "t.json")
-    assert rt.load_trace(tmp_path / "t.json").events == trace.events
+    save_trace(trace, tmp_path / "t.json")
+    assert load_trace(tmp_path / "t.json").events == trace.events
+    with pytest.raises(FileNotFoundError, match="path must be an existing JSON trace file"):
+        load_trace(tmp_path / "missing.json")
     with pytest.raises(FileNotFoundError, match="record it with"):
-        rt.load_trace(tmp_path / "missing.json")
+        recordings.load_kernel_run("closed-port", directory=tmp_path)
 
 
 def test_unknown_names_are_refused():
@@ -44,7 +48,7 @@ def test_unknown_names_are_refused():
 
 
 # ------------------------------------------------------------------ the recordings
-@pytest.mark.parametrize("name", list(rt.KERNEL_RUNS))
+@pytest.mark.parametrize("name", list(recordings.KERNEL_RUNS))
 def test_every_recorded_kernel_run_agrees_with_the_model(name):
     run = rt.kernel_run(name)
     assert not run.live
@@ -112,7 +116,7 @@ def test_wireshark_labels_on_small_cases():
 
 @pytest.mark.skipif(TSHARK is None, reason="tshark (Wireshark's command-line decoder) is not installed")
 def test_wireshark_labels_agree_with_tshark():
-    path = rt.CAPTURES / f"{rt.ZERO_WINDOW}.pcap"
+    path = recordings.capture_path(recordings.ZERO_WINDOW)
     out = subprocess.run([TSHARK, "-r", str(path), "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"],
                          capture_output=True, text=True, check=True, timeout=60).stdout
     ours = rt.wireshark_labels(rt.zero_window())
@@ -169,4 +173,5 @@ def test_live_kernel_run():
 @needs_capture
 def test_live_zero_window_capture():
     trace = rt.zero_window(live=True)
+    assert trace.title.endswith("(live)")
     assert rt.zero_window_probes(trace)

@@ -12,7 +12,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "tcplab"
 #: The layers, lowest first; layers of the same rank (sim, io) may not import each other.
 RANKS = {"core": 0, "analysis": 1, "sim": 2, "io": 2, "live": 3, "views": 4, "chapters": 5}
-TOP = {"__init__", "__main__"}  # the public API and the command line, above every layer
+TOP = {"__init__", "__main__", "cli"}  # the public API and the command line, above every layer
 NOT_IN_CORE = {"scapy", "matplotlib", "ipywidgets", "IPython", "numpy", "PIL", "socket", "select", "selectors",
                "threading", "asyncio", "subprocess", "os", "time", "ctypes", "fcntl", "signal"}
 
@@ -25,7 +25,7 @@ MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py")) if 
 
 
 def layer(module):
-    """The layer of a module name ("top" for tcplab/__init__ and __main__)."""
+    """The layer of a module name ("top" for tcplab/__init__, __main__ and cli)."""
     parts = module.split(".")
     if len(parts) == 1 or parts[1] in TOP:
         return "top"

@@ -6,6 +6,7 @@ import pytest
 from tcplab.chapters.faq import LINUX_EPHEMERAL
 from tcplab.chapters.handshake import retransmission_schedule
 from tcplab.live import linuxsockets as ls
+from tcplab.live import socketexperiments as experiments
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="a live run creates a network namespace (root)")
 
@@ -118,9 +119,10 @@ def test_record_keeps_the_other_results(tmp_path, monkeypatch):
         ls.record(["no-such-experiment"], path)
 
 
-@pytest.mark.parametrize("call, message", [(lambda: ls.port_exhaustion("localhost"), "address must be an IP address"),
-                                           (lambda: ls.port_exhaustion(wait=-1), "wait must be"),
-                                           (lambda: ls.orphaned_fin_wait_2(limit=0), "limit must be")])
+@pytest.mark.parametrize("call, message", [
+    (lambda: experiments.port_exhaustion("localhost"), "address must be an IP address"),
+    (lambda: experiments.port_exhaustion(wait=-1), "wait must be"),
+    (lambda: experiments.orphaned_fin_wait_2(limit=0), "limit must be")])
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -7,8 +7,10 @@ The book marks a quotation as a Markdown blockquote whose last line is the citat
     > — RFC 9293 §3.3.2, Figure 5, Note 2
 
 Each paragraph of the blockquote must appear, whitespace-normalised, inside the cited section
-of the RFC text kept in tests/rfc/ (an RFC the book quotes must be kept there).  "…" marks an
-omission: the pieces must appear in order.
+of the RFC text kept in tests/rfc/ (an RFC the book quotes must be kept there; README.md there
+says which texts are whole and which are excerpts).  "…" marks an omission: the pieces must appear
+in order.  A section is a numbered heading ("3.10.7.4.  Other States", RFC 1122's
+"4.2.3.6  TCP Keep-Alives") or one of RFC 6298's numbered rules ("(2.4) Whenever RTO ...").
 """
 import json
 import re
@@ -23,8 +25,10 @@ RFC_DIR = Path(__file__).resolve().parent / "rfc"
 CITATION = re.compile(r"^[—–-]+\s*RFC\s+(\d+)\s*(.*)$")
 SECTION = re.compile(r"§\s*(\d+(?:\.\d+)*)")
 FIGURE = re.compile(r"Figure\s+(\d+)")
-HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.\s+\S", re.MULTILINE)
+HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s{2,}\S", re.MULTILINE)
+RULE = re.compile(r"^\s+\((\d+\.\d+)\)\s", re.MULTILINE)
 RFC_9293_SECTION = re.compile(r"RFC 9293,? (?:§|Section )\s*(\d+(?:\.\d+)*)")
+RFC_6298_SECTIONS = re.compile(r"RFC 6298,? §\s*(\d+(?:\.\d+)*)((?:,? (?:and|or) §\s*\d+(?:\.\d+)*)*)")
 
 
 def normalise(text):
@@ -40,7 +44,8 @@ def rfc_text(number):
 
 def sections(text):
     """{number: text of that section, subsections included}."""
-    heads = [(m.group(1), m.start()) for m in HEADING.finditer(text)]
+    heads = sorted(((m.group(1), m.start()) for pattern in (HEADING, RULE) for m in pattern.finditer(text)),
+                   key=lambda head: head[1])
     found = {}
     for i, (number, start) in enumerate(heads):
         end = next((s for n, s in heads[i + 1:] if not n.startswith(number + ".")), len(text))
@@ -128,6 +133,23 @@ def test_every_cited_section_of_rfc_9293_exists():
     assert cited
     missing = sorted((page, s) for page, s in cited if s not in parts)
     assert not missing, f"sections cited but absent from RFC 9293: {missing}"
+
+
+def test_every_cited_section_of_rfc_6298_exists():
+    """Prose, printed tables and chapter helpers alike: "RFC 6298 §2.1 and §5.5" names rules (2.1) and (5.5)."""
+    parts = sections(rfc_text(6298))
+    files = [*(ROOT / "book").rglob("*.ipynb"), *(ROOT / "book").rglob("*.md"), *(ROOT / "tcplab" / "chapters").glob("*.py")]
+    cited = {(str(path.relative_to(ROOT)), s) for path in files for first, more in RFC_6298_SECTIONS.findall(path.read_text())
+             for s in [first, *SECTION.findall(more)]}
+    assert {s for _, s in cited} >= {"2.1", "2.4", "5.5"}
+    missing = sorted((page, s) for page, s in cited if s not in parts)
+    assert not missing, f"sections cited but absent from RFC 6298: {missing}"
+
+
+def test_rfc_6298_rules_are_sections():
+    parts = sections(rfc_text(6298))
+    assert normalise(parts["2.4"]).startswith("(2.4) Whenever RTO is computed, if it is less than 1 second")
+    assert "(2.5)" not in parts["2.4"] and "(5.5)" in parts["5"]
 
 
 def test_transition_references_name_existing_sections():

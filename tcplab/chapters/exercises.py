@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from ..core.validation import check_str
 from .registry import REGISTRY
 
-#: The chapter module that registers the exercises whose keys start with each prefix.
+#: The chapter module that registers the exercises whose keys start with each prefix (a key may match
+#: several prefixes: each matching module is imported).
 OWNERS = {"handshake-": "handshake", "transfer-": "transfer", "teardown-": "teardown", "kernel-": "realtraffic",
+          "kernel-predict": "kernelpuzzles", "kernel-order": "kernelpuzzles", "kernel-pcap": "kernelpuzzles",
           "ack-vs-ack-": "faq", "lost-final-ack-": "faq", "why-three-": "faq", "why-four-": "faq",
           "time-wait-": "faq", "rst-": "faq", "stuck-": "faq"}
 

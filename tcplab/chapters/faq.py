@@ -4,7 +4,9 @@
 - The lost final ACK: `lost_final_ack_story`.
 - Why three, why four, TIME-WAIT and RST: `rst_reasons`, `ack_rule_table`, `port_budget`,
   `time_wait_ports`, `challenge_ack`, `abort_or_close`.
-- The FAQ pages' exercises (registered with `tcplab.chapters.exercises`).
+- The FAQ pages' exercises (registered with `tcplab.chapters.exercises`), among them a
+  put-in-order or a pcap-reading one per page (`four_way_cards`, `lost_final_ack_cards`) and
+  why-three's predict-then-run (`third_segment_lost`, `established_at`).
 """
 
 from collections import deque
@@ -20,7 +22,8 @@ from ..core.validation import check_choice, check_instance, check_int, check_num
 from ..sim import scenarios
 from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
-from .registry import exercise
+from .puzzles import is_in_order
+from .registry import exercise, near, whole_number
 
 
 def ack_report(segment):
@@ -232,7 +235,7 @@ exercise("lost-final-ack-1",
          "In scenarios.run('lost-final-ack', losses=2), at what time (in seconds) does the server send its "
          "second retransmission of the FIN?",
          expected=3.35,
-         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 3.35) < 0.005,
+         predicate=near(3.35, 0.005),
          hint="The first FIN leaves at 0.35 s; the RTO starts at 1 s and doubles after each timeout.",
          explanation="0.35 + 1 = 1.35 s for the first retransmission, + 2 = 3.35 s for the second (RFC 6298 §5.5).")
 exercise("why-three-1",
@@ -252,7 +255,7 @@ exercise("time-wait-1",
          "A client tuned with net.ipv4.ip_local_port_range = 10000 65535 and Linux's 60 s TIME-WAIT closes "
          "every connection first. About how many new connections per second can it sustain to one server ip:port?",
          expected=925.6,
-         predicate=lambda a: isinstance(a, (int, float)) and not isinstance(a, bool) and abs(a - 55536 / 60) < 1,
+         predicate=near(55536 / 60, 1),
          hint="Count the ports (both ends included) and divide by the TIME-WAIT length.",
          explanation="55,536 ports / 60 s ≈ 925.6 connections per second (faq.port_budget(10000, 65535)).")
 exercise("rst-1",
@@ -279,7 +282,7 @@ def final_states(trace):
 
 exercise("stuck-1",
          "In scenarios.run('half-open', send_at=5.0), at what time does the client learn that the connection is gone?",
-         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - 5.1) < 1e-6,
+         predicate=near(5.1, 1e-6),
          hint="The client's data leaves at send_at; how long until the server's RST is back?",
          explanation="5.1 s: the data reaches the crashed server at 5.05 s, its RST is back 0.05 s later. "
                      "Until the client sends, nothing tells it (no keep-alive).")
@@ -314,3 +317,118 @@ exercise("rst-predict",
          expected="CLOSED",
          hint="A RST that passes the checks deletes the connection at once; nothing is acknowledged.",
          explanation="CLOSED, with the error 'connection reset by peer' (§3.10.7.4, second check).")
+
+
+# --- put it in order, read a pcap: one per page -------------------------------------------------
+def four_way_cards():
+    """The segments of "four-way-teardown", shuffled, for the why-four ordering exercise."""
+    from . import puzzles
+    return puzzles.shuffled(scenarios.run("four-way-teardown"), seed=2)
+
+
+def lost_final_ack_cards():
+    """The segments of "lost-final-ack", shuffled, for the ordering exercise."""
+    from . import puzzles
+    return puzzles.shuffled(scenarios.run("lost-final-ack"), seed=2)
+
+
+def _flag_count(packets, flag, present=True):
+    """How many *packets* have TCP *flag* ("A", "S", "F" …) set (clear, with present=False)."""
+    from scapy.all import TCP
+    return sum(1 for p in packets if bool(getattr(p[TCP].flags, flag)) == present)
+
+
+def _recorded(name):
+    from .puzzles import tcp_packets
+    return tcp_packets(name)
+
+
+def _simulated(name):
+    from scapy.all import TCP, rdpcap
+
+    from .puzzles import simulated_pcap
+    return [p for p in rdpcap(str(simulated_pcap(name))) if TCP in p]
+
+
+def _first_fin_port(name):
+    from scapy.all import TCP
+    return next(p[TCP].sport for p in _recorded(name) if p[TCP].flags.F)
+
+
+def _closed_port_rst_ack():
+    from scapy.all import TCP
+    return next(p[TCP].ack for p in _simulated("rst-closed-port") if p[TCP].flags.R)
+
+
+exercise("ack-vs-ack-pcap",
+         "Read the recorded loopback-three-segment-close.pcap with scapy: how many of its segments have the "
+         "ACK bit clear?",
+         predicate=lambda answer: whole_number(answer, _flag_count(_recorded("loopback-three-segment-close"), "A",
+                                                                  present=False)),
+         hint="Read each packet's ACK bit, p[TCP].flags.A; which segment can have nothing to acknowledge yet?",
+         explanation="One: the client's first SYN.  Every later segment, the SYN-ACK included, carries the ACK bit.")
+exercise("why-three-pcap",
+         "Read the recorded loopback-session.pcap with scapy: how many of its segments carry the SYN flag?",
+         predicate=lambda answer: whole_number(answer, _flag_count(_recorded("loopback-session"), "S")),
+         hint="Read each packet's SYN bit, p[TCP].flags.S.  Each side has an ISN to announce.",
+         explanation="Two, one per direction: the client's SYN and the server's SYN-ACK.  The server's SYN rides "
+                     "on its ACK of the client's SYN, so two SYNs and two ACKs take three segments.")
+exercise("why-four-order",
+         "Put the shuffled segments of 'four-way-teardown' in the order they were sent (a string of letters).",
+         predicate=lambda answer: is_in_order(four_way_cards(), answer),
+         hint="Handshake first.  The server ACKs the client's FIN at once; its own FIN waits for its application.",
+         explanation="SYN, SYN-ACK, ACK, then FIN (client), ACK (server), FIN (server), ACK (client).")
+exercise("lost-final-ack-order",
+         "Put the shuffled segments of 'lost-final-ack' in the order they were sent (a string of letters).",
+         predicate=lambda answer: is_in_order(lost_final_ack_cards(), answer),
+         hint="After the handshake and the close, the client's last ACK is lost: who sends what next?",
+         explanation="SYN, SYN-ACK, ACK; FIN, ACK, FIN; the client's ACK (lost); the server's retransmitted FIN; "
+                     "the client's ACK again, from TIME-WAIT.")
+exercise("time-wait-pcap",
+         "Read the recorded loopback-server-closes-first.pcap with scapy: which TCP port sends the first FIN?",
+         predicate=lambda answer: whole_number(answer, _first_fin_port("loopback-server-closes-first")),
+         hint="Find the first packet whose TCP flags include F and read its source port; compare it with the SYN's "
+              "destination port.",
+         explanation="The server's port, the SYN's destination: the server closes first, so the server's socket is "
+                     "the one that waits in TIME-WAIT.")
+exercise("rst-pcap",
+         "tcplab writes the simulated 'rst-closed-port' conversation as a pcap.  Read it with scapy: what "
+         "acknowledgment number (absolute) does the RST carry?",
+         predicate=lambda answer: whole_number(answer, _closed_port_rst_ack()),
+         hint="The SYN had no ACK bit, so RFC 9293 §3.10.7.1 answers <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; "
+              "a SYN counts in SEG.LEN.",
+         explanation="The SYN's sequence number + 1, so that the client accepts the RST; its own seq is 0.")
+exercise("stuck-pcap",
+         "tcplab writes the simulated 'close-wait-leak' conversation as a pcap.  Read it with scapy: how many "
+         "segments carry the FIN flag?",
+         predicate=lambda answer: whole_number(answer, _flag_count(_simulated("close-wait-leak"), "F")),
+         hint="Read each packet's FIN bit, p[TCP].flags.F.  Which application never calls close()?",
+         explanation="One, the client's: the server ACKs it and stays in CLOSE-WAIT, because its application never "
+                     "calls close(), so its FIN is never sent.")
+
+
+def third_segment_lost(client_sends=100):
+    """The handshake's third segment, the client's ACK, is lost; the client then sends *client_sends*
+    bytes at once (0: nothing).  Returns the Trace."""
+    from ..sim.faults import DropNth
+    check_int("client_sends", client_sends, 0, scenarios.MAX_NBYTES)
+    client = scenarios.OPEN + ([SendBytes(client_sends)] if client_sends else [])
+    trace, _ = scenarios.conversation(client, [WaitEstablished()], title="The third segment is lost",
+                                      faults=[DropNth(3)])
+    return trace
+
+
+def established_at(trace, host="server"):
+    """When *host* entered ESTABLISHED, or None."""
+    return next((round(e.time, 6) for e in trace.filter(Kind.STATE, host) if e.state is State.ESTABLISHED), None)
+
+
+exercise("why-three-predict",
+         "Predict, then run: the handshake's third segment, the client's ACK, is lost, and the client sends "
+         "100 bytes right after it.  At what time (in seconds) does the server enter ESTABLISHED?",
+         predicate=lambda answer: near(established_at(third_segment_lost()), 1e-6)(answer),
+         hint="The data segment carries the ACK bit and the same acknowledgment number as the lost ACK.",
+         explanation="At 0.15 s, as if nothing were lost: the data segment's ACK acknowledges the server's SYN, so "
+                     "it completes the handshake (RFC 9293 §3.10.7.4, SYN-RECEIVED, fifth check).  With nothing to "
+                     "send, the client would wait for the server's retransmitted SYN-ACK and ACK it again: "
+                     "ESTABLISHED at 1.15 s.")

@@ -20,7 +20,7 @@ from ..core.trace import Kind, Trace
 from ..core.validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
 from ..live.browser import recorded_in_browser
 from .puzzles import is_in_order
-from .registry import exercise
+from .registry import exercise, near
 
 MAX_COUNT = 1_000_000      # syn_flood's counts
 MAX_RETRIES = 255          # retransmission_schedule's retries (Linux's tcp_syn_retries is at most 127)
@@ -342,11 +342,6 @@ def accept_demo(clients=3, backlog=8, timeout=5.0):
 
 
 # --------------------------------------------------------------------------- exercises
-def _number(expected):
-    return lambda answer: (isinstance(answer, (int, float)) and not isinstance(answer, bool)
-                           and abs(answer - expected) < 1e-9)
-
-
 exercise("handshake-ack-wrap",
          "The client's ISN is 4294967295 (2**32 - 1). What acknowledgment number does the server's SYN-ACK carry?",
          expected=0,
@@ -360,7 +355,7 @@ exercise("handshake-server-state",
 exercise("handshake-third-retransmission",
          "Nobody answers a client's SYN. With the initial RTO of 1 s doubling after each timeout, how many "
          "seconds after the first SYN is the third retransmission sent?",
-         predicate=_number(7),
+         predicate=near(7),
          hint="The timeouts are 1, 2 and 4 s; add them up.",
          explanation="1 + 2 + 4 = 7 s (RFC 6298 §2.1 and §5.5); the syn-timeout scenario shows 1, 3 and 7 s.")
 exercise("handshake-wscale",
@@ -402,7 +397,7 @@ def handshake_cards():
 
 exercise("handshake-predict",
          "Predict, then run: with syn_retries=2 and every SYN lost, at what time does connect() fail?",
-         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - _syn_timeout_failure(2)) < 1e-9,
+         predicate=near(_syn_timeout_failure(2)),
          hint="The RTO starts at 1 s and doubles after each timeout; the connection fails when the timer "
               "expires after the last retransmission.",
          explanation="7 s: retransmissions at 1 s and 3 s (RTO 1 s, then 2 s), failure 4 s after the second.")

@@ -6,12 +6,17 @@ and read a recorded pcap.
     cards = puzzles.shuffled(scenarios.run("handshake"))   # the segments, out of order, lettered
     puzzles.print_cards(cards)
     puzzles.is_in_order(cards, ["B", "A", "C"])            # True when the letters give the sending order
+    rdpcap(str(puzzles.simulated_pcap("rst-closed-port")))   # a simulated conversation, read like a capture
 """
 
+import os
 import random
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..core.seqspace import seq_relative
+from ..core.validation import check_choice
 
 
 @dataclass(frozen=True)
@@ -70,12 +75,26 @@ def is_in_order(cards, letters):
 
 def recorded_pcap(name):
     """The path of a pcap shipped with tcplab, for exercises that read one with scapy's rdpcap."""
-    from ..live.capture import recorded_path
-    from .realtraffic import CAPTURES, ZERO_WINDOW
-    return CAPTURES / f"{ZERO_WINDOW}.pcap" if name == ZERO_WINDOW else recorded_path(name)
+    from ..io.recordings import capture_path
+    return capture_path(name)
 
 
 def tcp_packets(name):
     """The TCP packets of shipped pcap *name*, read with scapy."""
     from scapy.all import TCP, rdpcap
     return [p for p in rdpcap(str(recorded_pcap(name))) if TCP in p]
+
+
+def simulated_pcap(name, directory=None):
+    """Write the simulated scenario *name* as a pcap and return its path (in *directory*, by default
+    a folder under the system's temporary directory): scapy and Wireshark read it like any capture."""
+    from ..io.pcap import write_pcap
+    from ..sim import scenarios
+    check_choice("name", name, scenarios.names())
+    folder = Path(directory) if directory is not None else Path(tempfile.gettempdir()) / "tcplab-pcaps"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.pcap"
+    partial = folder / f".{name}.{os.getpid()}.pcap"
+    write_pcap(scenarios.run(name), partial)
+    os.replace(partial, path)   # a reader in another process never sees a half-written file
+    return path

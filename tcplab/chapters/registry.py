@@ -17,6 +17,17 @@ from ..core.validation import check_str
 REGISTRY = {}
 
 
+def whole_number(answer, expected):
+    """Whether *answer* is an integer (not a bool) equal to *expected*."""
+    return isinstance(answer, int) and not isinstance(answer, bool) and answer == expected
+
+
+def near(target, tolerance=1e-9):
+    """A predicate for a numeric answer: a number (not a bool) within *tolerance* of *target*."""
+    return lambda answer: (isinstance(answer, (int, float)) and not isinstance(answer, bool)
+                           and abs(answer - target) <= tolerance)
+
+
 @dataclass(frozen=True)
 class Exercise:
     key: str

@@ -22,7 +22,7 @@ from ..sim import scenarios
 from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
 from ..sim.simulator import Simulator
 from .puzzles import is_in_order
-from .registry import exercise
+from .registry import exercise, near
 
 SCENARIOS = ("four-way-teardown", "server-closes-first", "three-segment-teardown", "simultaneous-close",
              "half-close", "lost-final-ack", "lost-final-ack-no-time-wait")
@@ -238,7 +238,7 @@ def _fins_in_capture():
 
 exercise("teardown-predict",
          "Predict, then run: the client's FIN (sent at 0.2 s) is lost once.  When is it retransmitted?",
-         predicate=lambda answer: isinstance(answer, (int, float)) and abs(answer - _fin_retransmitted_at()) < 1e-9,
+         predicate=near(_fin_retransmitted_at()),
          hint="A FIN is retransmitted like data, when the RTO expires; the client measured a 0.1 s round trip "
               "in the handshake, and RFC 6298 rounds a smaller RTO up to 1 s.",
          explanation="At 1.2 s: 0.2 s plus the 1 s RTO.  Meanwhile the client stays in FIN-WAIT-1.")

@@ -162,8 +162,7 @@ SEQUENCE_SPACE = 2**32
 
 def wrap_seconds(bits_per_second):
     """How long a sender at *bits_per_second* takes to use all 2**32 sequence numbers once."""
-    if isinstance(bits_per_second, bool) or not isinstance(bits_per_second, (int, float)) or bits_per_second <= 0:
-        raise ValueError(f"bits_per_second must be a number > 0, got {bits_per_second!r}")
+    check_number("bits_per_second", bits_per_second, 0, low_open=True)
     return SEQUENCE_SPACE * 8 / bits_per_second
 
 

@@ -1,1 +1,1 @@
-"""Files and packets: pcap reading and writing, conversion to and from scapy."""
+"""Files and packets: pcap files, traces as JSON, the shipped recordings, conversion to and from scapy."""

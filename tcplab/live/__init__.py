@@ -1,1 +1,1 @@
-"""Real traffic: loopback captures, network namespaces, the TUN driver against Linux."""
+"""Real traffic: loopback captures, network namespaces, the TUN driver, the kernel scenarios against Linux."""

@@ -20,10 +20,8 @@ import json
 import logging
 import os
 import sys
-from importlib import resources
 
 IN_BROWSER = sys.platform == "emscripten"
-RECORDINGS = "socket-demos.json"
 NO_SOCKETS = ("A browser has no sockets, so this is the result of the same call recorded on Linux "
               "(127.0.0.1):")
 
@@ -70,7 +68,8 @@ def call_key(function, args, kwargs):
 
 
 def _recordings():
-    return json.loads(resources.files("tcplab").joinpath("recordings", RECORDINGS).read_text())
+    from ..io.recordings import DIRECTORY, SOCKET_DEMOS  # not loaded by `import tcplab`
+    return json.loads((DIRECTORY / SOCKET_DEMOS).read_text())
 
 
 def recorded_in_browser(rebuild=None):
@@ -106,7 +105,8 @@ def record_socket_demos(calls, directory):
         fields = getattr(result, "__dataclass_fields__", None)
         literal = {name: getattr(result, name) for name in fields} if fields else result
         recorded[call_key(demo.__wrapped__, args, kwargs)] = repr(literal)
-    path = os.path.join(directory, RECORDINGS)
+    from ..io.recordings import SOCKET_DEMOS
+    path = os.path.join(directory, SOCKET_DEMOS)
     with open(path, "w") as file:
         file.write(json.dumps(recorded, indent=1) + "\n")
     return path

@@ -8,7 +8,7 @@ import re
 import matplotlib
 
 from ..core.errors import InvalidArgument
-from ..core.validation import check_str
+from ..core.validation import check_int, check_number, check_str
 from . import theme
 from .artists import texts
 from .rc import RC
@@ -45,14 +45,12 @@ def to_webp(fig, dpi=96, colors=32):
 
 
 def _check_dpi(dpi):
-    if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or not 10 <= dpi <= 1200:
-        raise ValueError(f"dpi must be a number in 10..1200, got {dpi!r}")
+    check_number("dpi", dpi, 10, 1200)
 
 
 def _palette_image(fig, dpi, colors):
     """Draw *fig* once at *dpi* and reduce it to *colors* colours (a PIL image in mode "P")."""
-    if isinstance(colors, bool) or not isinstance(colors, int) or not 2 <= colors <= 256:
-        raise ValueError(f"colors must be None or an integer in 2..256, got {colors!r}")
+    check_int("colors", colors, 2, 256)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image  # a dependency of matplotlib
 

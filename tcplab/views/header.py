@@ -10,6 +10,7 @@ import ipaddress
 from matplotlib.patches import Rectangle
 
 from ..core.segment import Flags, Segment
+from ..core.validation import check_instance
 from ..io.scapy_convert import to_scapy
 from .describe import header_description
 from .style import COLORS, WIDTH, figure_and_axes, styled
@@ -36,8 +37,7 @@ ROW_H = 0.46
 
 
 def _check(segment, highlight, src_ip, dst_ip):
-    if not isinstance(segment, Segment):
-        raise ValueError(f"segment must be a tcplab.core.segment.Segment, got {type(segment).__name__}")
+    check_instance("segment", segment, Segment)
     wanted = (highlight,) if isinstance(highlight, str) else tuple(highlight)
     for name in wanted:
         if name not in FIELDS:
