@@ -13,13 +13,13 @@ import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..analysis.timing import retransmission_times
+from ..analysis.timing import retransmission_times  # noqa: F401 (the chapter imports it from here)
 from ..core.errors import InvalidArgument
 from ..core.rto import GRANULARITY, backoff
 from ..core.segment import Flags, Options, Segment
 from ..core.seqspace import check_seq, seq_add
 from ..core.states import State
-from ..core.trace import Kind, Trace
+from ..core.trace import Trace
 from ..core.validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
 from ..live.browser import recorded_in_browser
 from .puzzles import is_in_order
