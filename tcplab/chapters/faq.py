@@ -137,7 +137,7 @@ def time_wait_ports(rate, seconds=120, ports=LINUX_EPHEMERAL[1] - LINUX_EPHEMERA
 
 
 def endpoint_in_time_wait(delay=0.05):
-    """The client Endpoint of scenario "client-in-time-wait", paused 1 s in (it is in TIME-WAIT), and the Trace so far."""
+    """The client Endpoint of scenario "client-in-time-wait" paused 1 s in (in TIME-WAIT), and the Trace so far."""
     sim = scenarios.time_wait_simulation(delay)
     return sim.hosts["client"].endpoint, sim.run(until=1.0)
 

@@ -170,7 +170,8 @@ def check_script(name, script):
         check_instance(name, script, (list, tuple), "a list of tcplab.sim.apps steps")
     script = list(script)
     for i, step in enumerate(script):
-        check_instance(f"{name}[{i}]", step, ScriptStep, "a tcplab.sim.apps step (Connect(), SendBytes(100), Close(), …)")
+        check_instance(f"{name}[{i}]", step, ScriptStep,
+                       "a tcplab.sim.apps step (Connect(), SendBytes(100), Close(), …)")
     return script
 
 

@@ -446,8 +446,8 @@ def abort_or_close(how="abort", nbytes=3000, delay=0.05, seed=1):
     _nbytes(nbytes)
     end = Abort() if how == "abort" else Close()
     server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
-    trace, _ = conversation(OPEN + [SendBytes(nbytes), end], server, title=f"{how}() right after sending {nbytes} bytes",
-                            delay=delay, seed=seed, server_auto_read=False)
+    trace, _ = conversation(OPEN + [SendBytes(nbytes), end], server, delay=delay, seed=seed,
+                            title=f"{how}() right after sending {nbytes} bytes", server_auto_read=False)
     return trace
 
 
