@@ -28,8 +28,8 @@ def test_time_wait_drops_the_old_duplicate():
 
 def test_without_time_wait_the_old_duplicate_corrupts_the_new_connection():
     trace, late = teardown.stale_segment(time_wait=False)
-    assert late == scenarios.STALE_DATA
-    assert scenarios.FRESH_DATA not in late
+    assert late == teardown.STALE
+    assert teardown.FRESH not in late
 
 
 @pytest.mark.parametrize("key,answer", [("teardown-1", "FIN_WAIT_2"), ("teardown-2", " Server"),

@@ -134,6 +134,9 @@ def teardown_table(trace, relative=True):
 
 
 # --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------
+STALE, FRESH = scenarios.STALE_DATA, scenarios.FRESH_DATA   # the old duplicate's bytes, the new server's
+
+
 def stale_segment(time_wait=True, delay=0.05):
     """Scenario "stale-segment": a delayed duplicate of the server's data segment arrives after the
     connection has closed.  Returns ``(trace, the bytes the client's application read once the
