@@ -55,7 +55,7 @@ def names():
 
 def describe(name):
     """The one-paragraph description of a scenario."""
-    return _lookup(name).__doc__.strip().split("\n\n")[0].replace("\n", " ")
+    return " ".join(_lookup(name).__doc__.strip().split("\n\n")[0].split())
 
 
 def options(name):
@@ -415,7 +415,9 @@ def client_in_time_wait(delay=0.05, seed=1, until=1.0):
 
 @scenario("challenge-ack")
 def challenge_ack(delay=0.05, seed=1):
-    """Three forged RSTs reach an ESTABLISHED server (RFC 9293 §3.10.7.4, RFC 5961 §3.2):
+    """Three forged RSTs reach an ESTABLISHED server; only the one whose seq is exactly RCV.NXT resets it.
+
+    RFC 9293 §3.10.7.4 (from RFC 5961 §3.2):
 
     1. seq outside the receive window: dropped silently;
     2. seq inside the window but not exactly RCV.NXT: the server sends a challenge ACK and stays up;
