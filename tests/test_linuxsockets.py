@@ -57,4 +57,4 @@ def test_show_prints_the_recording(capsys):
 @pytest.mark.parametrize("name", ["time-wait-reuse", "time-wait-reuse-no-timestamps", "rst-with-unread-data",
                                   "close-with-unread-data", "close-wait-leak"])
 def test_a_live_run_agrees_with_the_recording(name):
-    assert ls.run(name) == ls.result(name)
+    assert ls.run_live(name) == ls.result(name)

@@ -23,7 +23,7 @@ RECORDING = DIRECTORY / LINUX_SOCKETS
 
 
 def _in_namespace(name):
-    """Run experiment *name* here, in a fresh namespace made by `run` (lo down until we bring it up)."""
+    """Run experiment *name* here, in a fresh namespace made by `run_live` (lo down until we bring it up)."""
     function, sysctls = EXPERIMENTS[name]
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     for key, value in sysctls.items():
@@ -31,7 +31,7 @@ def _in_namespace(name):
     return function()
 
 
-def run(name):
+def run_live(name):
     """Run experiment *name* now in a private network namespace (needs root); returns its result dict."""
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be one of {', '.join(EXPERIMENTS)}; got {name!r}")
@@ -55,7 +55,7 @@ def result(name, live=False, path=RECORDING):
     """Experiment *name*'s result: the recorded one, or (``live=True``) a fresh run."""
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be one of {', '.join(EXPERIMENTS)}; got {name!r}")
-    return run(name) if live else recorded(path)["results"][name]
+    return run_live(name) if live else recorded(path)["results"][name]
 
 
 def show(name, live=False, path=RECORDING):
@@ -72,7 +72,7 @@ def show(name, live=False, path=RECORDING):
 
 def record(path=RECORDING):
     """Run every experiment and write the results as JSON; returns the path."""
-    results = {name: run(name) for name in EXPERIMENTS}
+    results = {name: run_live(name) for name in EXPERIMENTS}
     Path(path).write_text(json.dumps({"kernel": platform.release(), "results": results}, indent=1) + "\n")
     return path
 
