@@ -26,6 +26,18 @@ def first_line(path):
     return doc.strip().split("\n")[0]
 
 
+def modules(folder):
+    """(name, path) of every module under *folder*, sub-packages included ("ladder/" and "ladder/labels")."""
+    found = []
+    for path in folder.rglob("*.py"):
+        if "__pycache__" in path.parts or path == folder / "__init__.py":
+            continue
+        relative = path.relative_to(folder)
+        name = f"{relative.parent.as_posix()}/" if path.name == "__init__.py" else relative.with_suffix("").as_posix()
+        found.append((name, path))
+    return sorted(found)
+
+
 def layers():
     out = ["## The layers, lowest first", "",
            "Each folder imports only the folders above it in this list (`sim` and `io` not each other); "
@@ -33,10 +45,9 @@ def layers():
            ""]
     for layer in ORDER:
         folder = PACKAGE / layer
-        modules = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
         out += [f"### `tcplab/{layer}/`: {first_line(folder / '__init__.py')}", "",
                 "| module | what it holds |", "|---|---|"]
-        out += [f"| `{p.stem}` | {first_line(p)} |" for p in modules]
+        out += [f"| `{name}` | {first_line(p)} |" for name, p in modules(folder)]
         out.append("")
     top = [PACKAGE / "__init__.py", PACKAGE / "__main__.py", PACKAGE / "cli.py"]
     out += ["### `tcplab/` itself", "", "| module | what it holds |", "|---|---|"]

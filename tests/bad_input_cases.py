@@ -337,6 +337,28 @@ each("handshake server_config", ["x", 5], lambda v: scenarios.run("handshake", s
 each("simultaneous-close delay", [0.2, 0.5], lambda v: scenarios.run("simultaneous-close", delay=v), "delay")
 each("conversation.client_script", [5, ["x"]], lambda v: scenarios.conversation(v, [], title="t"), "script")
 each("conversation.title", [None, 5], lambda v: scenarios.conversation([], [], title=v), "title")
+each("client-in-time-wait until", [None, "x", NAN, -1.0, 1e9], lambda v: scenarios.run("client-in-time-wait", until=v),
+     "until")
+
+# ------------------------------------------------------------------------- analysis/
+from tcplab import State  # noqa: E402
+from tcplab.analysis import flights, invariants, roles, timing  # noqa: E402
+
+for fn in (roles.opener, roles.first_closer, invariants.ack_rule_violations, invariants.count_ack_bits,
+           flights.closing_flights):
+    each(f"analysis.{fn.__name__}.trace", [None, "x", 5], fn, "trace")
+each("analysis.closing_flights.retransmissions", [None, 1, "no"],
+     lambda v: flights.closing_flights(_handshake_trace(), v), "retransmissions")
+for fn in (flights.bytes_read, timing.resends, timing.retransmission_times, timing.retransmission_intervals):
+    each(f"analysis.{fn.__name__}.trace", [None, "x"], (lambda f: lambda v: f(v, "client"))(fn), "trace")
+    each(f"analysis.{fn.__name__}.host", [None, "nobody"], (lambda f: lambda v: f(_handshake_trace(), v))(fn),
+         "host")
+each("analysis.bytes_read.since", [None, "x", NAN], lambda v: flights.bytes_read(_handshake_trace(), "client", v),
+     "since")
+each("analysis.time_in_state.host", [None, "nobody"],
+     lambda v: timing.time_in_state(_handshake_trace(), v, State.TIME_WAIT), "host")
+each("analysis.time_in_state.state", [None, "TIME-WAIT", 5],
+     lambda v: timing.time_in_state(_handshake_trace(), "client", v), "state")
 
 # ------------------------------------------------------------------------- faq.py
 from tcplab.chapters import faq  # noqa: E402

@@ -44,7 +44,7 @@ from tcplab.sim.apps import (
     Send,
     SendBytes,
     Sleep,
-    Step,
+    ScriptStep,
     WaitEstablished,
     WaitPeerClose,
     pattern,
@@ -74,19 +74,19 @@ class _Stop(Exception):
 
 # ---------------------------------------------------------------------- application steps
 @dataclass
-class PauseReading(Step):
+class PauseReading(ScriptStep):
     """Stop reading what arrives (the receive buffer fills and the window closes)."""
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.auto_read = False
         return True
 
 
 @dataclass
-class ResumeReading(Step):
+class ResumeReading(ScriptStep):
     """Read everything that has arrived, and from now on everything that arrives."""
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.auto_read = True
         app.read(now)
         return True

@@ -74,6 +74,7 @@ def test_endpoint_in_time_wait_refuses_a_new_connect_and_challenges_a_syn():
 
 def test_predict_then_run_exercises_match_the_simulations():
     from tcplab import Kind
+    from tcplab.analysis.flights import closing_flights
     from tcplab.core.seqspace import seq_relative
 
     transfer = scenarios.run("data-transfer", nbytes=3000)
@@ -82,9 +83,8 @@ def test_predict_then_run_exercises_match_the_simulations():
                  if f.src == "server" and f.segment.flags & Flags.ACK and not f.segment.flags & Flags.FIN
                  and seq_relative(f.segment.ack, iss) <= 3001]
     assert check("ack-vs-ack-predict", max(data_acks)).correct
-    flights = scenarios.run("three-segment-teardown", delayed_ack=None).flights()
-    first_fin = next(i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN)
-    assert check("why-four-predict", len(flights) - first_fin).correct
+    close = closing_flights(scenarios.run("three-segment-teardown", delayed_ack=None))
+    assert check("why-four-predict", len(close)).correct
     last = scenarios.run("lost-final-ack-no-time-wait").flights()[-1]
     assert last.src == "client" and check("time-wait-predict", last.segment.flags.label()).correct
     states = [e.state for e in scenarios.run("abort").events if e.kind is Kind.STATE and e.host == "server"]

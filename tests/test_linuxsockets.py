@@ -109,7 +109,7 @@ def test_orphaned_fin_wait_2_lasts_tcp_fin_timeout():
 def test_record_keeps_the_other_results(tmp_path, monkeypatch):
     path = tmp_path / "linux-sockets.json"
     path.write_text(ls.RECORDING.read_text())
-    monkeypatch.setattr(ls, "run", lambda name: {"rerun": name})
+    monkeypatch.setattr(ls, "run_live", lambda name: {"rerun": name})
     ls.record(["keepalive-settings"], path)
     rerecorded = ls.recorded(path)["results"]
     assert list(rerecorded) == list(ls.EXPERIMENTS)
@@ -135,12 +135,12 @@ def test_bad_arguments_are_named(call, message):
                                   "port-exhaustion-not-loopback", "port-exhaustion-not-loopback-tw-reuse",
                                   "time-wait-settings"])
 def test_a_live_run_agrees_with_the_recording(name):
-    assert ls.run(name) == ls.result(name)
+    assert ls.run_live(name) == ls.result(name)
 
 
 @needs_root
 def test_a_live_orphaned_fin_wait_2_lasts_about_tcp_fin_timeout():
-    run, recorded = ls.run("orphaned-fin-wait-2"), ls.result("orphaned-fin-wait-2")
+    run, recorded = ls.run_live("orphaned-fin-wait-2"), ls.result("orphaned-fin-wait-2")
     assert 2.0 <= _seconds(run.pop("the client's socket left FIN-WAIT-2 after")) < 3.0
     recorded.pop("the client's socket left FIN-WAIT-2 after")
     assert run == recorded

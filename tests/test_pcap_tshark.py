@@ -31,14 +31,18 @@ CLIENT, SERVER = str(scenarios.CLIENT_PORT), str(scenarios.SERVER_PORT)
 NO_SYN_ACK = {"syn-timeout", "rst-closed-port"}
 NOT_CLOSED = {"handshake", "handshake-options", "lost-syn", "lost-syn-ack", "syn-timeout", "simultaneous-open",
               "old-duplicate-syn", "rst-closed-port", "abort", "lost-final-ack-no-time-wait",
-              "half-open", "keepalive", "close-wait-leak", "accept-queue-full"}
-WITH_RST = {"rst-closed-port", "abort", "old-duplicate-syn", "lost-final-ack-no-time-wait", "half-open"}
+              "half-open", "keepalive", "close-wait-leak", "accept-queue-full", "challenge-ack", "abort-or-close",
+              "third-segment-lost"}
+WITH_RST = {"rst-closed-port", "abort", "old-duplicate-syn", "lost-final-ack-no-time-wait", "half-open",
+            "challenge-ack", "abort-or-close", "stale-segment"}
 
 #: tshark's retransmission heuristic also fires on SYN,ACKs that repeat a sequence number it has seen:
 #: in a simultaneous open each SYN,ACK repeats its sender's SYN (RFC 9293 Figure 7), and after an old
 #: duplicate SYN is reset the server's fresh SYN,ACK has a new ISN below the old one (Figure 8).
 #: Neither is a retransmission; tcplab is right not to flag them.
 SYN_ACK_HEURISTIC = {"simultaneous-open", "old-duplicate-syn"}
+#: ... and on an old duplicate put on the link by hand: a copy of data sent before, but not a retransmission.
+INJECTED_DUPLICATE = {"stale-segment"}
 
 
 @dataclass
@@ -129,6 +133,11 @@ def test_tshark_flags_retransmissions_exactly_where_tcplab_retransmitted(decoded
     if name in SYN_ACK_HEURISTIC:
         extra = theirs - ours
         assert extra and all(frames[n - 1].syn and frames[n - 1].ack for n in extra)
+        theirs -= extra
+    if name in INJECTED_DUPLICATE:
+        sends = trace.filter(Kind.SEND)
+        extra = theirs - ours
+        assert extra and all(sends[n - 1].detail == scenarios.STALE_DETAIL for n in extra)
         theirs -= extra
     assert theirs == ours
 

@@ -1,1 +1,1 @@
-"""Pure functions over a Trace: states inferred from segments, a kernel run beside the model."""
+"""Pure functions over a Trace: roles, flights, timing, invariants, inferred states, a kernel run beside the model."""

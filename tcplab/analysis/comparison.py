@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from ..core.segment import Flags
 from ..core.states import State
 from ..core.trace import Kind
+from .flights import closing_flights
+from .roles import opener
+from .timing import retransmission_intervals, time_in_state
 
 TCPLAB, LINUX = "tcplab", "linux"  # the host names of a kernel run
 
@@ -96,10 +99,7 @@ def _match_roles(kernel_trace, sim_trace):
 
 
 def _client(trace):
-    for event in trace.events:
-        if event.kind is Kind.SEND and event.segment.flags & (Flags.SYN | Flags.ACK) == Flags.SYN:
-            return event.host
-    return trace.hosts[0].name
+    return opener(trace) or trace.hosts[0].name
 
 
 def _path(trace, host):
@@ -128,41 +128,21 @@ def _compare_side(kernel_trace, sim_trace, kernel_host, sim_host):
                 "the state paths differ")
 
 
-def _retransmission_intervals(trace, host):
-    """{segment kind: [seconds between successive transmissions]} for segments *host* sent more than once."""
-    first_sent, intervals = {}, {}
-    for event in trace.filter(Kind.SEND, host):
-        seg = event.segment
-        if not seg.len:
-            continue
-        key = (seg.seq, _kind_of(seg))
-        if key in first_sent:
-            intervals.setdefault(key[1], []).append(round(event.time - first_sent[key], 2))
-        first_sent[key] = event.time
-    return intervals
-
-
-def _kind_of(seg):
-    if seg.flags & Flags.SYN:
-        return "SYN,ACK" if seg.flags & Flags.ACK else "SYN"
-    return "FIN" if seg.flags & Flags.FIN and not seg.payload else "data"
-
-
 def _seconds(values):
     return ", ".join(f"{v:g}" for v in values) + " s" if values else "none"
 
 
 def _differences(kernel_trace, sim_trace, linux, sim_host):
     found = []
-    kernel_rtx = _retransmission_intervals(kernel_trace, linux)
-    sim_rtx = _retransmission_intervals(sim_trace, sim_host)
+    kernel_rtx = retransmission_intervals(kernel_trace, linux)
+    sim_rtx = retransmission_intervals(sim_trace, sim_host)
     for kind in sorted(set(kernel_rtx) | set(sim_rtx)):
         found.append(Difference(f"{kind} retransmission intervals", _seconds(kernel_rtx.get(kind, [])),
                                 _seconds(sim_rtx.get(kind, [])),
                                 "Linux's minimum RTO is 200 ms, RFC 6298's 1 s; both double on each timeout"
                                 if kind != "SYN,ACK" else "Linux's SYN-ACK timer starts at 1 s and doubles"))
     time_wait = kernel_trace.measurements.get("time_wait")
-    sim_time_wait = _time_in(sim_trace, sim_host, State.TIME_WAIT)
+    sim_time_wait = time_in_state(sim_trace, sim_host, State.TIME_WAIT)
     if time_wait is not None:
         found.append(Difference("TIME-WAIT", f"{time_wait:g} s", f"{sim_time_wait:g} s" if sim_time_wait else "-",
                                 "Linux keeps TIME-WAIT a fixed 60 s; RFC 9293 says 2 x MSL = 240 s"))
@@ -182,16 +162,6 @@ def _first_syn(trace, host):
     return next((e.segment for e in trace.filter(Kind.SEND, host) if e.segment.flags & Flags.SYN), None)
 
 
-def _time_in(trace, host, state):
-    """How long *host* stayed in *state* (its first visit), or None if it never left it."""
-    changes = trace.state_changes(host)
-    for i, event in enumerate(changes):
-        if event.state is state and event.before is not state:
-            later = [e for e in changes[i + 1:] if e.state is not state]
-            return round(later[0].time - event.time, 3) if later else None
-    return None
-
-
 def _teardown_difference(kernel_trace, sim_trace):
     """The close takes 4 segments in RFC 9293 Figure 13; Linux's delayed ACK often lets its FIN carry the ACK."""
     kernel_count, sim_count = _teardown_segments(kernel_trace), _teardown_segments(sim_trace)
@@ -203,6 +173,5 @@ def _teardown_difference(kernel_trace, sim_trace):
 
 def _teardown_segments(trace):
     """How many first transmissions there are from the first FIN on (4 for FIN, ACK, FIN, ACK)."""
-    flights = [f for f in trace.flights() if not f.retransmission and not f.send.detail.startswith("re-ACK")]
-    first = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), None)
-    return None if first is None else len(flights) - first
+    flights = [f for f in closing_flights(trace, retransmissions=False) if not f.send.detail.startswith("re-ACK")]
+    return len(flights) or None

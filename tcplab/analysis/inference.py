@@ -8,6 +8,7 @@ from ..core.segment import Flags
 from ..core.seqspace import seq_add, seq_ge, seq_gt
 from ..core.states import State, find_transition
 from ..core.trace import Event, Kind, Trace
+from .roles import is_opening_syn
 
 INFERRED = "inferred from segments"
 
@@ -40,7 +41,7 @@ class Observer:
     def sent(self, seg):
         """The (event, target) moves implied by sending *seg*."""
         moves = []
-        if seg.flags & (Flags.SYN | Flags.ACK) == Flags.SYN and self.iss is None:
+        if is_opening_syn(seg) and self.iss is None:
             self.iss = seg.seq
             moves.append(("active OPEN" if self.state is State.CLOSED else "SEND", State.SYN_SENT))
         elif seg.flags & Flags.SYN and self.iss is None:

@@ -12,16 +12,14 @@
 from collections import deque
 from dataclasses import dataclass
 
-from ..core.config import Config
-from ..core.endpoint import Endpoint
+from ..analysis.flights import bytes_read
+from ..analysis.invariants import AckBitCount, ack_rule_violations, count_ack_bits
 from ..core.errors import InvalidArgument
 from ..core.segment import Flags, Segment
 from ..core.states import State
 from ..core.trace import Kind, Trace
-from ..core.validation import check_choice, check_instance, check_int, check_number
+from ..core.validation import check_instance, check_int, check_number
 from ..sim import scenarios
-from ..sim.apps import Abort, Close, Connect, Listen, Read, SendBytes, Sleep, WaitEstablished, WaitPeerClose
-from ..sim.simulator import Simulator
 from .puzzles import is_in_order
 from .registry import exercise, near, whole_number
 
@@ -36,30 +34,12 @@ def ack_report(segment):
                         if bit else "the ACK bit is 0, so the acknowledgment number is ignored")}
 
 
-def segments_without_ack(trace):
-    """Flights without the ACK bit other than opening SYNs and RSTs (RFC 9293 §3.1: once a
-    connection is established the bit is always set; <SEQ=SEG.ACK><CTL=RST> replies and aborts
-    carry none)."""
-    check_instance("trace", trace, Trace)
-    bad = []
-    for f in trace.flights():
-        flags = f.segment.flags
-        if flags & Flags.RST:
-            continue
-        if flags & (Flags.SYN | Flags.ACK) == Flags.SYN:
-            continue  # an opening SYN (or its retransmission, or an old duplicate)
-        if not flags & Flags.ACK:
-            bad.append(f)
-    return bad
+segments_without_ack = ack_rule_violations
 
 
 def check_ack_rule_everywhere():
     """Run every named scenario and count segments and violations of 'everything after the SYN carries ACK'."""
-    results = {}
-    for name in scenarios.names():
-        trace = scenarios.run(name)
-        results[name] = (len(trace.flights()), len(segments_without_ack(trace)))
-    return results
+    return {row.scenario: (row.segments, row.violations) for row in ack_rule_table()}
 
 
 def lost_final_ack_story(trace):
@@ -104,28 +84,13 @@ def rst_reasons():
 
 # --- ACK versus ack: the rule over every scenario, with the exceptions counted ----------------
 @dataclass(frozen=True)
-class AckRuleRow:
+class AckRuleRow(AckBitCount):
     scenario: str
-    segments: int
-    with_ack: int
-    opening_syns: int      # SYN without ACK: the first segment of a handshake (or its retransmission)
-    rst_without_ack: int   # RFC 9293's <SEQ=...><CTL=RST> replies and aborts carry no ACK
-    violations: int
 
 
 def ack_rule_table():
     """For every scenario, how its segments split by the ACK bit; `violations` must be 0 everywhere."""
-    rows = []
-    for name in scenarios.names():
-        trace = scenarios.run(name)
-        flights = trace.flights()
-        flags = [f.segment.flags for f in flights]
-        rows.append(AckRuleRow(
-            name, len(flights), sum(bool(f & Flags.ACK) for f in flags),
-            sum(f & (Flags.SYN | Flags.ACK) == Flags.SYN for f in flags),
-            sum(bool(f & Flags.RST) and not f & Flags.ACK for f in flags),
-            len(segments_without_ack(trace))))
-    return rows
+    return [AckRuleRow(**vars(count_ack_bits(scenarios.run(name))), scenario=name) for name in scenarios.names()]
 
 
 # --- TIME-WAIT and ephemeral ports -------------------------------------------------------------
@@ -175,53 +140,21 @@ def time_wait_ports(rate, seconds=120, ports=LINUX_EPHEMERAL[1] - LINUX_EPHEMERA
 
 
 def endpoint_in_time_wait(delay=0.05):
-    """The client Endpoint of a four-way teardown, paused 1 s in (it is in TIME-WAIT), and the Trace so far."""
-    sim = Simulator(delay=delay, title="Client in TIME-WAIT")
-    client = Endpoint(40000, name="client", config=Config(isn=1000))
-    sim.add_host("client", client, [Connect(), WaitEstablished(), Sleep(0.1), Close()], peer="server", ip="10.0.0.1")
-    sim.add_host("server", Endpoint(80, name="server", config=Config(isn=5000)),
-                 [Listen(), WaitPeerClose(), Close()], peer="client", ip="10.0.0.2")
-    trace = sim.run(until=1.0)
-    return client, trace
+    """The client Endpoint of scenario "client-in-time-wait" paused 1 s in (in TIME-WAIT), and the Trace so far."""
+    sim = scenarios.time_wait_simulation(delay)
+    return sim.hosts["client"].endpoint, sim.run(until=1.0)
 
 
 # --- RST: challenge ACK and abort --------------------------------------------------------------
 def challenge_ack(delay=0.05):
-    """Three forged RSTs reach an ESTABLISHED server (RFC 9293 §3.10.7.4, RFC 5961 §3.2):
-
-    1. seq outside the receive window: dropped silently;
-    2. seq inside the window but not exactly RCV.NXT: the server sends a challenge ACK and stays up;
-    3. seq exactly RCV.NXT: the connection is reset.
-
-    The client's ISN is 1000 and the server's 5000, so the server's RCV.NXT is 1001. Returns the Trace.
-    """
-    sim = Simulator(delay=delay, title="RST processing and the challenge ACK")
-    sim.add_host("client", Endpoint(40000, name="client", config=Config(isn=1000)),
-                 [Connect(), WaitEstablished()], peer="server", ip="10.0.0.1")
-    sim.add_host("server", Endpoint(80, name="server", config=Config(isn=5000)),
-                 [Listen(), WaitEstablished()], peer="client", ip="10.0.0.2")
-    for when, seq, what in ((0.5, 1001 + 100_000, "forged RST, seq outside the window"),
-                            (1.0, 1001 + 3_000, "forged RST, seq inside the window"),
-                            (1.5, 1001, "forged RST, seq = RCV.NXT exactly")):
-        sim.inject(when, "client", Segment(40000, 80, seq, 0, Flags.RST, 0), detail=what)
-    return sim.run()
+    """Scenario "challenge-ack": three forged RSTs reach an ESTABLISHED server. Returns the Trace."""
+    return scenarios.run("challenge-ack", delay=delay)
 
 
 def abort_or_close(how="abort", nbytes=3000, delay=0.05):
-    """The client sends *nbytes* then closes ("close": FIN) or aborts ("abort": RST) at once; the
-    server's application reads only 0.5 s later. Returns ``(trace, bytes the server read)``.
-
-    After a FIN every byte is still delivered; after a RST the bytes the server had received
-    but not yet read are thrown away with the connection.
-    """
-    check_choice("how", how, ("abort", "close"))
-    check_int("nbytes", nbytes, 0, scenarios.MAX_NBYTES)
-    end = Abort() if how == "abort" else Close()
-    server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
-    trace, sim = scenarios.conversation([Connect(), WaitEstablished(), SendBytes(nbytes), end], server,
-                                        title=f"{how}() right after sending {nbytes} bytes", delay=delay,
-                                        server_auto_read=False)
-    return trace, sim.received("server")
+    """Scenario "abort-or-close": returns ``(trace, bytes the server read)``."""
+    trace = scenarios.run("abort-or-close", how=how, nbytes=nbytes, delay=delay)
+    return trace, bytes_read(trace, "server")
 
 
 # --- exercises --------------------------------------------------------------------------------
@@ -408,14 +341,8 @@ exercise("stuck-pcap",
 
 
 def third_segment_lost(client_sends=100):
-    """The handshake's third segment, the client's ACK, is lost; the client then sends *client_sends*
-    bytes at once (0: nothing).  Returns the Trace."""
-    from ..sim.faults import DropNth
-    check_int("client_sends", client_sends, 0, scenarios.MAX_NBYTES)
-    client = scenarios.OPEN + ([SendBytes(client_sends)] if client_sends else [])
-    trace, _ = scenarios.conversation(client, [WaitEstablished()], title="The third segment is lost",
-                                      faults=[DropNth(3)])
-    return trace
+    """The registered scenario "third-segment-lost": the client's ACK is lost, then it sends *client_sends* bytes."""
+    return scenarios.run("third-segment-lost", client_sends=client_sends)
 
 
 def established_at(trace, host="server"):

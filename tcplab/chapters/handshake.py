@@ -9,14 +9,17 @@
 
 import hashlib
 import hmac
+import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..analysis.timing import retransmission_times  # noqa: F401 (the chapter imports it from here)
 from ..core.errors import InvalidArgument
+from ..core.rto import GRANULARITY, backoff
 from ..core.segment import Flags, Options, Segment
 from ..core.seqspace import check_seq, seq_add
 from ..core.states import State
-from ..core.trace import Kind, Trace
+from ..core.trace import Trace
 from ..core.validation import check_bool, check_bytes, check_instance, check_int, check_number, check_time
 from ..live.browser import recorded_in_browser
 from .puzzles import is_in_order
@@ -24,6 +27,7 @@ from .registry import exercise, near
 
 MAX_COUNT = 1_000_000      # syn_flood's counts
 MAX_RETRIES = 255          # retransmission_schedule's retries (Linux's tcp_syn_retries is at most 127)
+MAX_RTO = 86_400.0         # retransmission_schedule's rto_max: a day (and rto_initial is at least GRANULARITY)
 
 SCENARIOS = ("handshake", "handshake-options", "lost-syn", "lost-syn-ack", "syn-timeout", "simultaneous-open",
              "old-duplicate-syn", "rst-closed-port")
@@ -79,19 +83,6 @@ def check_handshake(trace):
 
 def _contains_run(sequence, run):
     return any(sequence[i:i + len(run)] == run for i in range(len(sequence)))
-
-
-def retransmission_times(trace, host):
-    """When *host* retransmitted, relative to its first transmission of the same segment."""
-    check_instance("trace", trace, Trace).host(host)
-    first = {}
-    result = []
-    for e in trace.filter(Kind.SEND, host):
-        key = (e.segment.seq, e.segment.flags)
-        if e.retransmission and key in first:
-            result.append(round(e.time - first[key], 6))
-        first.setdefault(key, e.time)
-    return result
 
 
 # ------------------------------------------------------------------- SYN flood model
@@ -258,19 +249,15 @@ def retransmission_schedule(retries, rto_initial=1.0, rto_max=120.0, linear=0):
     is Linux's SYN: 10 retransmissions, the last at 67 s, connect() fails at 131 s;
     ``retransmission_schedule(6)`` is the pre-6.5 schedule (the last SYN at 63 s, failure at 127 s)
     and ``retransmission_schedule(5)`` its SYN-ACK (tcp_synack_retries 5): given up at 63 s.
-    *retries* and *linear* are at most MAX_RETRIES.
+    *retries* and *linear* are at most MAX_RETRIES; the timeouts are `tcplab.core.rto.backoff`'s.
     """
     check_int("retries", retries, 0, MAX_RETRIES)
     check_int("linear", linear, 0, MAX_RETRIES)
-    check_number("rto_initial", rto_initial, 0, low_open=True)
-    check_number("rto_max", rto_max, rto_initial)
-    now, rto, sends = 0.0, float(rto_initial), []
-    for count in range(retries + linear):
-        now += rto
-        sends.append(now)
-        if count >= linear:
-            rto = min(2 * rto, rto_max)
-    return Schedule(tuple(sends), now + rto)
+    check_number("rto_initial", rto_initial, GRANULARITY, MAX_RTO)
+    check_number("rto_max", rto_max, rto_initial, MAX_RTO)
+    timeouts = [backoff(float(rto_initial), max(0, count - linear), rto_max) for count in range(retries + linear + 1)]
+    totals = tuple(itertools.accumulate(timeouts, initial=0.0))
+    return Schedule(totals[1:-1], totals[-1])
 
 
 # ------------------------------------------------------------- the opening states

@@ -14,8 +14,10 @@ in a private namespace).  Passing ``live=True`` records afresh instead (root nee
 from dataclasses import dataclass
 
 from ..analysis.comparison import Comparison, compare_states
+from ..analysis.flights import closing_flights
+from ..analysis.timing import segment_kind, time_in_state
+from ..analysis.wireshark import wireshark_labels, zero_window_probes  # noqa: F401 (the chapter calls them from here)
 from ..core.segment import Flags
-from ..core.seqspace import seq_sub
 from ..core.states import State
 from ..core.trace import Kind, Trace
 from ..io import recordings
@@ -97,70 +99,6 @@ def scaled_windows(trace):
     return rows
 
 
-# ----------------------------------------------------------------- Wireshark's labels
-def wireshark_labels(trace):
-    """{packet: label} for the segments Wireshark's TCP analysis would flag, following its rules.
-
-    Wireshark (epan/dissectors/packet-tcp.c) decides from the segments alone, per direction:
-
-    - "TCP ZeroWindow": the window field is 0 (and no SYN, FIN or RST);
-    - "TCP ZeroWindowProbe": 1 byte at the next expected sequence number while the peer's window is 0;
-    - "TCP Keep-Alive": 0 or 1 byte at the next expected sequence number *minus one*;
-    - "TCP Window Update": no data, the same ack, a different non-zero window.
-
-    Linux's zero-window probes carry no data and use SND.UNA - 1, so they match the
-    keep-alive rule, not the probe rule.
-    """
-    next_seq, last_ack, last_window, labels = {}, {}, {}, {}
-    for event in trace.filter(Kind.SEND):
-        seg, host = event.segment, event.host
-        peer = trace.peer_of(host)
-        plain = not seg.flags & (Flags.SYN | Flags.FIN | Flags.RST)
-        size = len(seg.payload)
-        expected = next_seq.get(host)
-        label = None
-        if plain and expected is not None:
-            if size == 1 and seg.seq == expected and last_window.get(peer) == 0:
-                label = "TCP ZeroWindowProbe"
-            elif size <= 1 and seq_sub(seg.seq, expected) == -1:
-                label = "TCP Keep-Alive"
-            elif seg.window == 0:
-                label = "TCP ZeroWindow"
-            elif (size == 0 and seg.flags & Flags.ACK and seg.ack == last_ack.get(host)
-                  and last_window.get(host) not in (None, seg.window)):
-                label = "TCP Window Update"
-        elif plain and seg.window == 0:
-            label = "TCP ZeroWindow"
-        if label:
-            labels[event.packet] = label
-        if expected is None or seq_sub(seg.end_seq, expected) > 0:
-            next_seq[host] = seg.end_seq
-        if seg.flags & Flags.ACK:
-            last_ack[host] = seg.ack
-        if not seg.flags & Flags.SYN:
-            last_window[host] = seg.window
-    return labels
-
-
-def zero_window_probes(trace, host="client"):
-    """[(time, seq - SND.UNA, payload bytes)] for the zero-window probes *host* sent: its segments of at
-    most one byte that repeat sequence space below its highest sequence number sent.  SND.UNA is the
-    highest acknowledgment number the peer had sent by then."""
-    highest, una, probes = None, None, []
-    for event in trace.filter(Kind.SEND):
-        seg = event.segment
-        if event.host != host:
-            if seg.flags & Flags.ACK and (una is None or seq_sub(seg.ack, una) > 0):
-                una = seg.ack
-            continue
-        if highest is not None and una is not None and len(seg.payload) <= 1 \
-                and not seg.flags & (Flags.SYN | Flags.FIN) and seq_sub(seg.seq, highest) < 0:
-            probes.append((round(event.time, 3), seq_sub(seg.seq, una), len(seg.payload)))
-        if highest is None or seq_sub(seg.end_seq, highest) > 0:
-            highest = seg.end_seq
-    return probes
-
-
 # ----------------------------------------------------------------- the zero-window capture
 def zero_window(live=False, directory=None):
     """The zero-window loopback capture as a Trace: recorded, or (``live=True``) captured now."""
@@ -192,20 +130,13 @@ def kernel_run(name, live=False, directory=None):
 # ----------------------------------------------------------------- measurements
 def send_times(trace, host, kind):
     """Times, relative to the first, at which *host* sent a segment of *kind* ("FIN", "SYN,ACK", "SYN")."""
-    times = []
-    for event in trace.filter(Kind.SEND, host):
-        seg = event.segment
-        label = "FIN" if seg.flags & Flags.FIN else seg.flags.label() if seg.flags & Flags.SYN else None
-        if label == kind:
-            times.append(event.time)
+    times = [e.time for e in trace.filter(Kind.SEND, host) if segment_kind(e.segment) == kind]
     return [round(t - times[0], 2) for t in times]
 
 
 def close_segments(trace):
     """The flags of the segments from the first FIN on (first transmissions only)."""
-    flights = [f for f in trace.flights() if not f.retransmission]
-    first = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), None)
-    return [] if first is None else [f"{f.src}: {f.segment.flags.label()}" for f in flights[first:]]
+    return [f"{f.src}: {f.segment.flags.label()}" for f in closing_flights(trace, retransmissions=False)]
 
 
 def time_wait_seconds(trace, host):
@@ -213,10 +144,8 @@ def time_wait_seconds(trace, host):
     measured = trace.measurements.get("time_wait")
     if measured is not None:
         return measured
-    changes = trace.state_changes(host)
-    entered = [e.time for e in changes if e.state is State.TIME_WAIT and e.before is not State.TIME_WAIT]
-    left = [e.time for e in changes if e.before is State.TIME_WAIT and e.state is State.CLOSED]
-    return round(left[-1] - entered[0], 1) if entered and left else None
+    seconds = time_in_state(trace, host, State.TIME_WAIT)
+    return None if seconds is None else round(seconds, 1)
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,14 @@
 
 from dataclasses import dataclass
 
-from ..core.config import Config
-from ..core.endpoint import Endpoint
-from ..core.segment import Flags, Segment
+from ..analysis.flights import bytes_read, closing_flights
+from ..analysis.roles import first_closer
+from ..core.segment import Flags
 from ..core.seqspace import seq_relative
 from ..core.states import State
 from ..core.trace import Kind, Trace
-from ..core.validation import check_bool, check_instance, check_number
+from ..core.validation import check_bool, check_instance
 from ..sim import scenarios
-from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitEstablished, WaitPeerClose
-from ..sim.simulator import Simulator
 from .puzzles import is_in_order
 from .registry import exercise, near
 
@@ -39,15 +37,6 @@ def variants():
     }
 
 
-def first_closer(trace):
-    """The host whose close() came first."""
-    check_instance("trace", trace, Trace)
-    for e in trace.events:
-        if e.kind is Kind.CALL and e.detail == "close()":
-            return e.host
-    return None
-
-
 def time_wait_hosts(trace):
     """Hosts that passed through TIME-WAIT."""
     check_instance("trace", trace, Trace)
@@ -56,10 +45,7 @@ def time_wait_hosts(trace):
 
 def teardown_segments(trace):
     """The segments from the first FIN on: the teardown itself."""
-    check_instance("trace", trace, Trace)
-    flights = trace.flights()
-    start = next((i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN), len(flights))
-    return flights[start:]
+    return closing_flights(trace)
 
 
 def first_fin_step(trace, max_frames=40):
@@ -148,47 +134,16 @@ def teardown_table(trace, relative=True):
 
 
 # --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------
-STALE = b"OLD DATA"
-FRESH = b"new data"
+STALE, FRESH = scenarios.STALE_DATA, scenarios.FRESH_DATA   # the old duplicate's bytes, the new server's
 
 
 def stale_segment(time_wait=True, delay=0.05):
-    """A delayed duplicate of the server's data segment arrives after the connection has closed.
-
-    - ``time_wait=True``: the client that closed first is still in TIME-WAIT for this 4-tuple; the
-      duplicate is old (below RCV.NXT), so it is ACKed and dropped (RFC 9293 §3.10.7.4).
-    - ``time_wait=False``: the client kept no state and the same 4-tuple has been reused at once by
-      a new connection whose server happens to pick the same ISN; the duplicate falls exactly at
-      RCV.NXT and its bytes are delivered to the new connection's application, which never sees
-      the new server's real data (the new data arrives as an "old" duplicate and is dropped).
-
-    In the first case the client's ACK reaches a server that has forgotten the connection; its RST
-    then ends the client's TIME-WAIT early, as Linux does by default (RFC 1337 "TIME-WAIT assassination").
-
-    Returns ``(trace, the bytes the client's application read once the duplicate was on its way)``.
-    *delay* (one way) is at most 0.1 s, so that the teardown is over before the duplicate arrives at 1 s.
-    """
-    check_bool("time_wait", time_wait)
-    check_number("delay", delay, 0, 0.1, low_open=True)
-    client_cfg, server_cfg = Config(isn=1000), Config(isn=5000)
-    old = Segment(80, 40000, 5001, 1001, Flags.PSH | Flags.ACK, 65535, payload=STALE)
-    if time_wait:
-        sim = Simulator(delay=delay, title="Old duplicate arrives during TIME-WAIT")
-        client = [Connect(), WaitEstablished(), Sleep(0.2), Close()]
-        server = [Listen(), WaitEstablished(), Send(STALE), WaitPeerClose(), Close()]
-        arrival = 1.0
-    else:
-        client_cfg = Config(isn=2000)
-        sim = Simulator(delay=delay, title="Old duplicate arrives at a new connection (no TIME-WAIT)")
-        client = [Connect(), WaitEstablished()]
-        server = [Listen(), WaitEstablished(), Sleep(0.1), Send(FRESH)]
-        arrival = 2 * delay
-    sim.add_host("client", Endpoint(40000, name="client", config=client_cfg), client, peer="server", ip="10.0.0.1")
-    sim.add_host("server", Endpoint(80, name="server", config=server_cfg), server, peer="client", ip="10.0.0.2")
-    sim.inject(arrival, "server", old, detail="delayed duplicate from the previous connection")
-    trace = sim.run()
-    late = b"".join(e.data for e in trace.events if e.kind is Kind.READ and e.host == "client" and e.time >= arrival)
-    return trace, late
+    """Scenario "stale-segment": a delayed duplicate of the server's data segment arrives after the
+    connection has closed.  Returns ``(trace, the bytes the client's application read once the
+    duplicate was on its way)``."""
+    trace = scenarios.run("stale-segment", time_wait=time_wait, delay=delay)
+    injected = next(e for e in trace.filter(Kind.SEND, "server") if e.detail == scenarios.STALE_DETAIL)
+    return trace, bytes_read(trace, "client", since=injected.time)
 
 
 # --- exercises --------------------------------------------------------------------------------

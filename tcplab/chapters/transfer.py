@@ -24,7 +24,9 @@ SCENARIOS = ("data-transfer", "data-loss", "fast-retransmit", "zero-window", "ra
 
 
 @dataclass(frozen=True)
-class Row:
+class SequenceRow:
+    """One segment of `sequence_table`: when, who, and its numbers."""
+
     time: float
     sender: str
     flags: str
@@ -44,17 +46,17 @@ class Row:
 
 
 def sequence_table(trace, relative=True):
-    """One Row per segment; numbers relative to each sender's ISN (as Wireshark shows) by default."""
+    """One SequenceRow per segment; numbers relative to each sender's ISN (as Wireshark shows) by default."""
     check_instance("trace", trace, Trace)
     check_bool("relative", relative)
     isn = {h.name: (trace.isn(h.name) or 0) if relative else 0 for h in trace.hosts}
     rows = []
     for f in trace.flights():
         seg, peer = f.segment, trace.peer_of(f.src)
-        rows.append(Row(f.send.time, f.src, seg.flags.label(), seq_relative(seg.seq, isn[f.src]), seg.len,
-                        seq_relative(seg.end_seq, isn[f.src]),
-                        seq_relative(seg.ack, isn[peer]) if seg.flags & Flags.ACK else None,
-                        seg.window, f.lost, f.retransmission))
+        rows.append(SequenceRow(f.send.time, f.src, seg.flags.label(), seq_relative(seg.seq, isn[f.src]), seg.len,
+                                seq_relative(seg.end_seq, isn[f.src]),
+                                seq_relative(seg.ack, isn[peer]) if seg.flags & Flags.ACK else None,
+                                seg.window, f.lost, f.retransmission))
     return rows
 
 

@@ -19,6 +19,7 @@ returns, every thread it started has ended and every socket is closed.
 import inspect
 
 from ..analysis.comparison import LINUX, TCPLAB, compare_states
+from ..analysis.flights import closing_flights
 from ..core.config import Config
 from ..core.endpoint import Endpoint
 from ..core.errors import InvalidArgument
@@ -151,9 +152,9 @@ def _check_limit(name, seconds):
 # ----------------------------------------------------------------- the scenarios
 def _teardown_variant(kernel_trace, closer_host):
     """"three-segment-teardown" if the other side's FIN carried the ACK of *closer_host*'s FIN, else four-way."""
-    flights = [f for f in kernel_trace.flights() if not f.retransmission]
-    fins = [i for i, f in enumerate(flights) if f.segment.flags & Flags.FIN]
-    if len(fins) >= 2 and flights[fins[0]].src == closer_host and fins[1] == fins[0] + 1:
+    close = closing_flights(kernel_trace, retransmissions=False)
+    fins = [i for i, f in enumerate(close) if f.segment.flags & Flags.FIN]
+    if len(fins) >= 2 and close[0].src == closer_host and fins[1] == 1:
         return "three-segment-teardown"
     return "four-way-teardown"
 

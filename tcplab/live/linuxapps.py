@@ -72,7 +72,7 @@ def time_wait_from_ss(ns, trace):
     entered = [e.time for e in trace.state_changes(LINUX) if e.state is State.TIME_WAIT]
     if not entered:
         return {}
-    output = ns.run("ss", "-tanoH", "state", "time-wait")
+    output = ns.execute("ss", "-tanoH", "state", "time-wait")
     match = re.search(r"timewait,(\d+(?:\.\d+)?)(ms|sec|min)", output)
     if not match:
         return {}

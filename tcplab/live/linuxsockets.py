@@ -4,7 +4,7 @@
     ls.result("time-wait-reuse")             # the recorded run shipped in tcplab/recordings/linux-sockets.json
     ls.result("time-wait-reuse", live=True)  # run it now (root: it needs its own namespace)
 
-The experiments are in `tcplab.live.socketexperiments`.  `run` starts one with
+The experiments are in `tcplab.live.socketexperiments`.  `run_live` starts one with
 ``unshare --net`` so that its sysctls (timestamps on or off, a narrow port range)
 change nothing outside, and the namespace ends with the process however it ends;
 ``python -m tcplab linux-sockets --record [NAME ...]`` re-records them (default: all).
@@ -25,7 +25,7 @@ RECORDING = DIRECTORY / LINUX_SOCKETS
 
 
 def _in_namespace(name):
-    """Run experiment *name* here, in a fresh namespace made by `run` (lo down until we bring it up)."""
+    """Run experiment *name* here, in a fresh namespace made by `run_live` (lo down until we bring it up)."""
     function, sysctls = EXPERIMENTS[name]
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     for key, value in sysctls.items():
@@ -33,7 +33,7 @@ def _in_namespace(name):
     return function()
 
 
-def run(name):
+def run_live(name):
     """Run experiment *name* now in a private network namespace (needs root); returns its result dict."""
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be one of {', '.join(EXPERIMENTS)}; got {name!r}")
@@ -57,7 +57,7 @@ def result(name, live=False, path=RECORDING):
     """Experiment *name*'s result: the recorded one, or (``live=True``) a fresh run."""
     if name not in EXPERIMENTS:
         raise ValueError(f"name must be one of {', '.join(EXPERIMENTS)}; got {name!r}")
-    return run(name) if live else recorded(path)["results"][name]
+    return run_live(name) if live else recorded(path)["results"][name]
 
 
 def show(name, live=False, path=RECORDING):
@@ -79,11 +79,11 @@ def record(names=None, path=RECORDING):
     """
     names = list(EXPERIMENTS) if names is None else [check_choice("names", name, EXPERIMENTS) for name in names]
     kept = recorded(path)["results"] if Path(path).is_file() else {}
-    results = kept | {name: run(name) for name in names}
+    results = kept | {name: run_live(name) for name in names}
     results = {name: results[name] for name in EXPERIMENTS if name in results}
     Path(path).write_text(json.dumps({"kernel": platform.release(), "results": results}, indent=1) + "\n")
     return path
 
 
-if __name__ == "__main__":  # the child process `run` starts in the new namespace
+if __name__ == "__main__":  # the child process `run_live` starts in the new namespace
     print(json.dumps(_in_namespace(sys.argv[1])))

@@ -287,7 +287,7 @@ class Namespace:
         """Hand one IP packet (bytes) to the kernel as if it had arrived on the TUN device."""
         os.write(self.tun, bytes(packet))
 
-    def run(self, *command, timeout=COMMAND_TIMEOUT):
+    def execute(self, *command, timeout=COMMAND_TIMEOUT):
         """Run a command inside the namespace (ip netns exec) and return its standard output."""
         result = subprocess.run(["ip", "netns", "exec", self.name, *command],
                                 capture_output=True, text=True, timeout=timeout)

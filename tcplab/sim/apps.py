@@ -20,10 +20,10 @@ from ..core.validation import check_bool, check_bytes, check_instance, check_int
 MAX_BYTES = 10_000_000
 
 
-class Step:
-    """One step.  ``run(app, now)`` returns True when the step is done."""
+class ScriptStep:
+    """One step of an application script.  ``perform(app, now)`` returns True when the step is done."""
 
-    def run(self, app, now):
+    def perform(self, app, now):
         raise NotImplementedError
 
     def __str__(self):
@@ -31,14 +31,14 @@ class Step:
 
 
 @dataclass
-class Listen(Step):
-    def run(self, app, now):
+class Listen(ScriptStep):
+    def perform(self, app, now):
         app.endpoint.listen(now)
         return True
 
 
 @dataclass
-class Connect(Step):
+class Connect(ScriptStep):
     """connect() to *port* (the peer's port by default)."""
 
     port: int | None = None
@@ -47,25 +47,25 @@ class Connect(Step):
         if self.port is not None:
             check_int("port", self.port, 1, 65535)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.endpoint.connect(self.port or app.peer_port, now)
         return True
 
 
 @dataclass
-class Send(Step):
+class Send(ScriptStep):
     data: bytes
 
     def __post_init__(self):
         self.data = check_bytes("data", self.data)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.endpoint.send(self.data, now)
         return True
 
 
 @dataclass
-class SendBytes(Step):
+class SendBytes(ScriptStep):
     """send() *n* bytes of a recognisable pattern (b"0123456789" repeated)."""
 
     n: int
@@ -73,27 +73,27 @@ class SendBytes(Step):
     def __post_init__(self):
         check_int("n", self.n, 0, MAX_BYTES)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.endpoint.send(pattern(self.n), now)
         return True
 
 
 @dataclass
-class Close(Step):
-    def run(self, app, now):
+class Close(ScriptStep):
+    def perform(self, app, now):
         app.endpoint.close(now)
         return True
 
 
 @dataclass
-class Abort(Step):
-    def run(self, app, now):
+class Abort(ScriptStep):
+    def perform(self, app, now):
         app.endpoint.abort(now)
         return True
 
 
 @dataclass
-class Sleep(Step):
+class Sleep(ScriptStep):
     """Do nothing for *seconds*."""
 
     seconds: float
@@ -101,7 +101,7 @@ class Sleep(Step):
     def __post_init__(self):
         check_number("seconds", self.seconds, 0)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         if app.wake_at is None:
             app.wake_at = now + self.seconds
         if now >= app.wake_at:
@@ -111,21 +111,21 @@ class Sleep(Step):
 
 
 @dataclass
-class WaitEstablished(Step):
-    def run(self, app, now):
+class WaitEstablished(ScriptStep):
+    def perform(self, app, now):
         return app.endpoint.state is State.ESTABLISHED or app.endpoint.state.synchronized
 
 
 @dataclass
-class WaitPeerClose(Step):
+class WaitPeerClose(ScriptStep):
     """Wait until the peer's FIN has arrived (the application would read end-of-file)."""
 
-    def run(self, app, now):
+    def perform(self, app, now):
         return app.endpoint.peer_closed
 
 
 @dataclass
-class WaitBytes(Step):
+class WaitBytes(ScriptStep):
     """Wait until *n* bytes in all have been received (read or not)."""
 
     n: int
@@ -133,12 +133,12 @@ class WaitBytes(Step):
     def __post_init__(self):
         check_int("n", self.n, 0)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         return app.received_total >= self.n
 
 
 @dataclass
-class Read(Step):
+class Read(ScriptStep):
     """read() up to *n* bytes (all that is there by default); done even if nothing was there."""
 
     n: int | None = None
@@ -147,16 +147,16 @@ class Read(Step):
         if self.n is not None:
             check_int("n", self.n, 0)
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.read(now, self.n)
         return True
 
 
 @dataclass
-class Echo(Step):
+class Echo(ScriptStep):
     """Send back every byte received until the peer closes."""
 
-    def run(self, app, now):
+    def perform(self, app, now):
         app.read(now)
         if len(app.received) > app.echoed:
             app.endpoint.send(bytes(app.received[app.echoed:]), now)
@@ -170,7 +170,8 @@ def check_script(name, script):
         check_instance(name, script, (list, tuple), "a list of tcplab.sim.apps steps")
     script = list(script)
     for i, step in enumerate(script):
-        check_instance(f"{name}[{i}]", step, Step, "a tcplab.sim.apps step (Connect(), SendBytes(100), Close(), …)")
+        check_instance(f"{name}[{i}]", step, ScriptStep,
+                       "a tcplab.sim.apps step (Connect(), SendBytes(100), Close(), …)")
     return script
 
 
@@ -220,7 +221,7 @@ class App:
         if self.auto_read and self.endpoint.readable():
             self.read(now)
         while not self.done:
-            if not self.script[self.position].run(self, now):
+            if not self.script[self.position].perform(self, now):
                 return
             self.position += 1
             if self.auto_read and self.endpoint.readable():

@@ -7,6 +7,7 @@ record, and returns an `Action` or None.  The first rule that acts wins.
 import random
 from dataclasses import dataclass
 
+from ..analysis.roles import is_opening_syn
 from ..core.errors import ArgumentTypeError
 from ..core.segment import Flags
 from ..core.states import State
@@ -122,7 +123,7 @@ def is_final_ack(wire):
 
 def is_syn(wire):
     """A SYN without ACK (the first segment of a handshake, or its retransmission)."""
-    return wire.segment.flags & (Flags.SYN | Flags.ACK) == Flags.SYN
+    return is_opening_syn(wire.segment)
 
 
 def is_syn_ack(wire):

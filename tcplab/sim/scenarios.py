@@ -22,8 +22,9 @@ from ..core.config import Config
 from ..core.endpoint import Endpoint
 from ..core.errors import InvalidArgument
 from ..core.segment import Flags, Segment
-from ..core.validation import check_bool, check_instance, check_int, check_number, check_options, check_str
-from .faults import Delay, DropWhere, RandomLoss, is_data, is_final_ack, is_fin, is_syn, is_syn_ack
+from ..core.validation import (check_bool, check_choice, check_instance, check_int, check_number, check_options,
+                               check_str)
+from .faults import Delay, DropNth, DropWhere, RandomLoss, is_data, is_final_ack, is_fin, is_syn, is_syn_ack
 from .simulator import Simulator
 
 CLIENT_PORT, SERVER_PORT = 40000, 80
@@ -54,7 +55,7 @@ def names():
 
 def describe(name):
     """The one-paragraph description of a scenario."""
-    return _lookup(name).__doc__.strip().split("\n\n")[0].replace("\n", " ")
+    return " ".join(_lookup(name).__doc__.strip().split("\n\n")[0].split())
 
 
 def options(name):
@@ -163,6 +164,22 @@ def lost_syn_ack(delay=0.05, seed=1):
     _common(delay, seed)
     return _simple(OPEN, [WaitEstablished()], title="Lost SYN-ACK", delay=delay, seed=seed,
                    faults=[DropWhere(is_syn_ack, 1, "lose the first SYN-ACK")])
+
+
+@scenario("third-segment-lost")
+def third_segment_lost(delay=0.05, seed=1, client_sends=100):
+    """The handshake's third segment, the client's ACK, is lost, and the client sends data at once.
+
+    The data segment carries the ACK bit and the same acknowledgment number as the lost ACK, so it
+    completes the server's handshake (§3.10.7.4, SYN-RECEIVED, fifth check).  With
+    ``client_sends=0`` the client sends nothing, and the server must time out and send its SYN-ACK
+    again.
+    """
+    _common(delay, seed)
+    check_int("client_sends", client_sends, 0, MAX_NBYTES)
+    client = OPEN + ([SendBytes(client_sends)] if client_sends else [])
+    return _simple(client, [WaitEstablished()], title="The third segment is lost", delay=delay, seed=seed,
+                   faults=[DropNth(3)])
 
 
 @scenario("syn-timeout")
@@ -378,6 +395,110 @@ def abort(delay=0.05, seed=1):
     return _simple(OPEN + [Sleep(0.1), Abort()], [WaitEstablished()], title="Abort with RST",
                    delay=delay, seed=seed)
 
+
+
+# ------------------------------------------- the chapters' hand-built conversations
+# (a block of its own: chapters/faq.py and chapters/teardown.py call these through the registry)
+STALE_DATA, FRESH_DATA = b"OLD DATA", b"new data"
+STALE_DETAIL = "delayed duplicate from the previous connection"
+
+
+def _fixed_isn_hosts(sim, client_script, server_script, client_isn=1000, server_isn=5000):
+    """The client (ISN *client_isn*) and the server (ISN *server_isn*) of a hand-built conversation."""
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=client_isn)), client_script,
+                 peer="server", ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(isn=server_isn)), server_script,
+                 peer="client", ip=SERVER_IP)
+    return sim
+
+
+def time_wait_simulation(delay=0.05):
+    """The simulator of "client-in-time-wait", not yet run (for a reader who wants its client Endpoint)."""
+    check_number("delay", delay, 0, MAX_DELAY, low_open=True)
+    return _fixed_isn_hosts(Simulator(delay=delay, title="Client in TIME-WAIT"),
+                            [Connect(), WaitEstablished(), Sleep(0.1), Close()], [Listen(), WaitPeerClose(), Close()])
+
+
+@scenario("client-in-time-wait")
+def client_in_time_wait(delay=0.05, seed=1, until=1.0):
+    """A four-way teardown stopped at *until* s, while the client that closed first is in TIME-WAIT.
+
+    The ISNs are fixed (client 1000, server 5000), so *seed* changes nothing.
+    """
+    _common(delay, seed)
+    return time_wait_simulation(delay).run(until=check_number("until", until, 0, 3600))
+
+
+@scenario("challenge-ack")
+def challenge_ack(delay=0.05, seed=1):
+    """Three forged RSTs reach an ESTABLISHED server; only the one whose seq is exactly RCV.NXT resets it.
+
+    RFC 9293 §3.10.7.4 (from RFC 5961 §3.2):
+
+    1. seq outside the receive window: dropped silently;
+    2. seq inside the window but not exactly RCV.NXT: the server sends a challenge ACK and stays up;
+    3. seq exactly RCV.NXT: the connection is reset.
+
+    The client's ISN is 1000 and the server's 5000, so the server's RCV.NXT is 1001; *seed* changes nothing.
+    """
+    _common(delay, seed)
+    sim = _fixed_isn_hosts(Simulator(delay=delay, title="RST processing and the challenge ACK"),
+                           OPEN, [Listen(), WaitEstablished()])
+    for when, seq, what in ((0.5, 1001 + 100_000, "forged RST, seq outside the window"),
+                            (1.0, 1001 + 3_000, "forged RST, seq inside the window"),
+                            (1.5, 1001, "forged RST, seq = RCV.NXT exactly")):
+        sim.inject(when, "client", Segment(CLIENT_PORT, SERVER_PORT, seq, 0, Flags.RST, 0), detail=what)
+    return sim.run()
+
+
+@scenario("abort-or-close")
+def abort_or_close(how="abort", nbytes=3000, delay=0.05, seed=1):
+    """The client sends *nbytes* then closes (*how* "close": FIN) or aborts ("abort": RST) at once; the
+    server's application reads only 0.5 s later.
+
+    After a FIN every byte is still delivered; after a RST the bytes the server had received
+    but not yet read are thrown away with the connection.
+    """
+    _common(delay, seed)
+    check_choice("how", how, ("abort", "close"))
+    _nbytes(nbytes)
+    end = Abort() if how == "abort" else Close()
+    server = [WaitEstablished(), Sleep(0.5), Read()] + ([WaitPeerClose(), Close()] if how == "close" else [])
+    trace, _ = conversation(OPEN + [SendBytes(nbytes), end], server, delay=delay, seed=seed,
+                            title=f"{how}() right after sending {nbytes} bytes", server_auto_read=False)
+    return trace
+
+
+@scenario("stale-segment")
+def stale_segment(time_wait=True, delay=0.05, seed=1):
+    """A delayed duplicate of the server's data segment arrives after the connection has closed.
+
+    - ``time_wait=True``: the client that closed first is still in TIME-WAIT for this 4-tuple; the
+      duplicate is old (below RCV.NXT), so it is ACKed and dropped (RFC 9293 §3.10.7.4).
+    - ``time_wait=False``: the client kept no state and the same 4-tuple has been reused at once by
+      a new connection whose server happens to pick the same ISN; the duplicate falls exactly at
+      RCV.NXT and its bytes are delivered to the new connection's application, which never sees
+      the new server's real data (the new data arrives as an "old" duplicate and is dropped).
+
+    In the first case the client's ACK reaches a server that has forgotten the connection; its RST
+    then ends the client's TIME-WAIT early, as Linux does by default (RFC 1337 "TIME-WAIT assassination").
+    *delay* (one way) is at most 0.1 s, so that the teardown is over before the duplicate arrives at 1 s.
+    The ISNs are fixed, so *seed* changes nothing.
+    """
+    check_bool("time_wait", time_wait)
+    _common(delay, seed, 0.1)
+    old = Segment(SERVER_PORT, CLIENT_PORT, 5001, 1001, Flags.PSH | Flags.ACK, 65535, payload=STALE_DATA)
+    if time_wait:
+        sim = _fixed_isn_hosts(Simulator(delay=delay, title="Old duplicate arrives during TIME-WAIT"),
+                               [Connect(), WaitEstablished(), Sleep(0.2), Close()],
+                               [Listen(), WaitEstablished(), Send(STALE_DATA), WaitPeerClose(), Close()])
+        arrival = 1.0
+    else:
+        sim = _fixed_isn_hosts(Simulator(delay=delay, title="Old duplicate arrives at a new connection (no TIME-WAIT)"),
+                               OPEN, [Listen(), WaitEstablished(), Sleep(0.1), Send(FRESH_DATA)], client_isn=2000)
+        arrival = 2 * delay
+    sim.inject(arrival, "server", old, detail=STALE_DETAIL)
+    return sim.run()
 
 
 # ------------------------------------------------------- connections that go wrong

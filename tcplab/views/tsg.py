@@ -75,7 +75,6 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
     if isn is None:
         isn = sent[0].segment.seq if sent else 0
     relative = lambda number: seq_sub(number, isn)
-    shift = _window_shift(trace, host, peer)
 
     if ax is None:
         fig = new_figure(WIDTH, HEIGHT)
@@ -83,7 +82,20 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
         fig.alt = time_sequence_description(trace, host, flights)
     fig = ax.figure
     color = host_color(host, names.index(host))[0]
+    _draw_segments(ax, flights, relative, color)
+    acks = [e for e in trace.events if e.kind is Kind.DELIVER and e.host == host
+            and e.segment is not None and e.segment.flags & Flags.ACK]
+    windows = _draw_acks(ax, trace, acks, flights, relative, _window_shift(trace, host, peer))
+    ax.autoscale_view()
+    ax.margins(x=0.03, y=0.06)
+    _fit_window(ax, flights, relative, windows)
+    _label_axes(ax, host, peer, title, flights)
+    _draw_legend(ax, color, peer, flights, acks)
+    return fig
 
+
+def _draw_segments(ax, flights, relative, color):
+    """A vertical beam per data segment (a ✕ on a lost one), with a note on a SYN or FIN."""
     for f in flights:
         x, low = f.send.time, relative(f.segment.seq)
         high = low + f.segment.len
@@ -103,8 +115,9 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
                                    fontsize=7.5, color=COLORS["muted"], va="center")
                 note.set_gid(f"flag-{f.packet}")
 
-    acks = [e for e in trace.events if e.kind is Kind.DELIVER and e.host == host
-            and e.segment is not None and e.segment.flags & Flags.ACK]
+
+def _draw_acks(ax, trace, acks, flights, relative, shift):
+    """The ACK line and the window line (ack + window) of the ACKs *acks*; returns the window points."""
     times = [f.send.time for f in flights] + [e.time for e in acks]
     end = max(times) if times else trace.duration()
     end += 0.04 * (end - min(times)) if times and end > min(times) else 0.05
@@ -120,10 +133,10 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
         window = Line2D(*_steps(windows, end), color=COLORS["window"], lw=1.1, linestyle=(0, (4, 2)), zorder=2)
         window.set_gid("window-line")
         ax.add_line(window)
+    return windows
 
-    ax.autoscale_view()
-    ax.margins(x=0.03, y=0.06)
-    _fit_window(ax, flights, relative, windows)
+
+def _label_axes(ax, host, peer, title, flights):
     ax.set_xlabel("time (s)")
     ax.set_ylabel(f"sequence number (relative to {host}'s ISN)")
     ax.grid(True, color="#e6e6e6", lw=0.6)
@@ -138,6 +151,8 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
     if title:
         ax.set_title(title, loc="left", fontweight="bold")
 
+
+def _draw_legend(ax, color, peer, flights, acks):
     handles = [Line2D([], [], color=color, lw=1.6, marker="_", markersize=7, label="segment sent")]
     if any(f.retransmission for f in flights):
         handles.append(Line2D([], [], color=COLORS["retransmission"], lw=1.6, marker="_", markersize=7,
@@ -152,4 +167,3 @@ def time_sequence(trace, host="client", *, ax=None, title=None):
     legend = ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True, framealpha=0.9,
                        edgecolor="#dddddd")
     legend.set_gid("legend")
-    return fig
