@@ -17,12 +17,41 @@ def test_half_open_is_discovered_only_when_the_client_sends():
     assert rst.seq == data.ack                     # <SEQ=SEG.ACK><CTL=RST>, RFC 9293 §3.10.7.1
 
 
-def test_keepalive_probe_is_acked_by_a_live_peer_and_reset_by_a_crashed_one():
+def _probes(trace):
+    return [f for f in trace.flights() if f.send.detail.startswith("keep-alive probe")]
+
+
+def test_keepalive_timer_probes_after_two_idle_hours_and_a_live_peer_answers():
     alive = scenarios.run("keepalive")
-    assert faq.final_states(alive) == {"client": State.ESTABLISHED, "server": State.ESTABLISHED}
-    assert faq.learned_reset_at(alive) is None
-    crashed = scenarios.run("keepalive", crashed=True)
-    assert faq.learned_reset_at(crashed) == approx(2.1)
+    (probe,) = _probes(alive)
+    assert probe.send.time == approx(0.1 + 7200) and probe.segment.seq == 1000 and not probe.segment.payload
+    answer = next(f for f in alive.flights() if f.src == "server" and f.send.time > probe.send.time)
+    assert answer.segment.flags == Flags.ACK and answer.segment.ack == 1001
+    assert faq.learned_reset_at(alive) is None and faq.final_states(alive) == {"client": State.CLOSED,
+                                                                              "server": State.CLOSED}
+
+
+def test_keepalive_probe_to_a_crashed_peer_gets_a_rst():
+    crashed = scenarios.run("keepalive", peer="crashed")
+    assert len(_probes(crashed)) == 1
+    assert faq.learned_reset_at(crashed) == approx(0.1 + 7200 + 0.1)
+
+
+def test_keepalive_gives_up_on_a_silent_peer_after_the_last_probe():
+    silent = scenarios.run("keepalive", peer="silent", idle=60, interval=10, probes=3)
+    assert [round(f.send.time - 0.1, 6) for f in _probes(silent)] == [60, 70, 80]
+    (error,) = [e for e in silent.events if e.kind is Kind.ERROR]
+    assert error.time == approx(0.1 + 90) and "3 keep-alive probes" in error.detail
+    assert faq.final_states(silent)["client"] is State.CLOSED
+
+
+def test_paws_keeps_an_old_duplicate_from_the_previous_wrap_out_of_the_stream():
+    def read(trace):
+        return b"".join(e.data for e in trace.events if e.kind is Kind.READ and e.host == "server")
+    assert read(scenarios.run("paws-wraparound", timestamps=False)) == b"data" * 250 + b"OLD!" * 250
+    protected = scenarios.run("paws-wraparound")
+    assert read(protected) == b"data" * 250 + b"new." * 250
+    assert any(e.detail == "ACK of old duplicate (PAWS)" for e in protected.events)
 
 
 def test_close_wait_lasts_as_long_as_the_application():
