@@ -3,7 +3,8 @@
 `SegmentArrives` is a group of methods of `Endpoint`.  `_segment_arrives` dispatches on the
 state as the RFC does (§3.10.7.1 CLOSED, .2 LISTEN, .3 SYN-SENT, .4 other states); for the
 other states it runs the RFC's checks in order, one method each, so that each can be read
-beside the RFC text.  With timestamps in use, PAWS comes first (RFC 7323 §5.3; `timestamps`).  The third check (security) and the sixth (URG) are not modelled.
+beside the RFC text.  With timestamps in use, PAWS comes first (RFC 7323 §5.3; see `timestamps`).
+The third check (security) and the sixth (URG) are not modelled.
 """
 
 from .errors import ConnectionRefused, ConnectionReset

@@ -107,7 +107,7 @@ TRANSITIONS += tuple(
 KEEPALIVE_STATES = (S.ESTABLISHED, S.CLOSE_WAIT, S.FIN_WAIT_2)
 TRANSITIONS += tuple(
     _t(s, "keep-alive limit", "snd RST, connection timed out", S.CLOSED, BOTH,
-       "§3.8.4 (keep-alives, MAY-5); the RST is Linux's (tcp_keepalive_timer)", drawn=False)
+       "§3.8.4 (keep-alives); the RST as Linux", drawn=False)
     for s in KEEPALIVE_STATES)
 del S
 

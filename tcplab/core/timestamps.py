@@ -49,7 +49,7 @@ class Timestamps:
             return False
         if not seq_lt(seg.options.timestamps[0], self.tcb_.ts_recent):
             return False
-        self._send_rate_limited_ack(seg, "ACK of old duplicate (PAWS)")
+        self._send_rate_limited_ack(seg, "ACK after a PAWS drop")
         return True
 
     def _remember_timestamp(self, seg):
