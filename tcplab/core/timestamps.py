@@ -10,7 +10,7 @@ of a segment that passes and starts at or before Last.ACK.sent, the ACK field we
 
 Timestamps are compared like sequence numbers, modulo 2**32 (RFC 7323 §5.2).  Not modelled:
 TS.Recent expiring after 24 idle days (§5.5), and dropping a segment that lacks the option once it
-is in use (§3.2 says SHOULD): like Linux, such a segment is processed without the PAWS test.
+is in use (§3.2 says SHOULD): such a segment is processed without the PAWS test.
 """
 
 from .segment import Flags
@@ -30,7 +30,8 @@ class Timestamps:
     """Methods of `Endpoint` for the Timestamps option."""
 
     def _start_timestamp_clock(self):
-        """Give a new connection its clock offset: ``Config.ts_offset``, or one drawn from the seed."""
+        """Give a new connection its clock offset: ``Config.ts_offset``, or one drawn from the seed
+    (Linux draws a random offset per connection: net.ipv4.tcp_timestamps = 1)."""
         config = self.config
         if config.timestamps:
             self.tcb_.ts_offset = config.ts_offset if config.ts_offset is not None else self._rng.randrange(MODULUS)
