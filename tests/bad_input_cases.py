@@ -514,7 +514,7 @@ each("Endpoint.handle_timer.now", [None, "x", NAN, INF, -1.0, 0.0], lambda v: _e
 
 # ------------------------------------------------------------------------- timestamps and keep-alive
 from tcplab import KeepAlive  # noqa: E402
-from tcplab.chapters.transfer import bytes_read  # noqa: E402
+from tcplab.chapters.transfer import bytes_read, paws_story  # noqa: E402
 
 each("Config.ts_offset", [v for v in NOT_INT if v is not None] + [-1, 2**32], lambda v: Config(ts_offset=v), "ts_offset")
 each("Config.keepalive", ["x", 5, True, (7200, 75, 9)], lambda v: Config(keepalive=v), "keepalive")
@@ -530,3 +530,5 @@ each("paws-wraparound gbps", NOT_NUMBER + [0, -1.0, 0.001, 10**4], lambda v: sce
      "gbps")
 each("transfer.bytes_read.trace", [None, "x", 5], lambda v: bytes_read(v, "server"), "trace")
 each("transfer.bytes_read.host", [None, "nobody", 5], lambda v: bytes_read(scenarios.run("handshake"), v), "host")
+each("transfer.paws_story.trace", [None, "x", 5], paws_story, "trace")
+case("transfer.paws_story another scenario", lambda: paws_story(scenarios.run("handshake")), "trace")

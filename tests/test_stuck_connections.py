@@ -4,7 +4,7 @@ from pytest import approx
 from tcplab import scenarios, Flags, State, Kind
 from tcplab.chapters import faq, teardown
 from tcplab.chapters.handshake import retransmission_schedule
-from tcplab.chapters.transfer import bytes_read, pure_acks, wrap_seconds
+from tcplab.chapters.transfer import bytes_read, paws_story, pure_acks, wrap_seconds
 
 
 def test_half_open_is_discovered_only_when_the_client_sends():
@@ -50,6 +50,8 @@ def test_paws_keeps_an_old_duplicate_from_the_previous_wrap_out_of_the_stream():
     protected = scenarios.run("paws-wraparound")
     assert bytes_read(protected, "server") == b"data" * 250 + b"new." * 250
     assert any(e.detail == "ACK after a PAWS drop" for e in protected.events)
+    assert paws_story(protected).endswith("PAWS drops it")
+    assert paws_story(scenarios.run("paws-wraparound", timestamps=False)).startswith("no timestamps")
 
 
 def test_close_wait_lasts_as_long_as_the_application():

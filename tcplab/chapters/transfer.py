@@ -167,6 +167,22 @@ def wrap_seconds(bits_per_second):
     return SEQUENCE_SPACE * 8 / bits_per_second
 
 
+def paws_story(trace):
+    """One line on the old duplicate of `paws-wraparound`: its TSval beside the server's TS.Recent."""
+    check_instance("trace", trace, Trace)
+    sends = [e for e in trace.events if e.kind is Kind.SEND]
+    old = next((e.segment for e in sends if e.detail.startswith("old duplicate")), None)
+    if old is None:
+        raise ValueError("trace must be a run of the scenario paws-wraparound (it has no old duplicate)")
+    if old.options.timestamps is None:
+        return "no timestamps: only the sequence-number test looks at the old duplicate, and it is in the window"
+    answer = next((e.segment for e in sends if e.host == "server" and e.detail == "ACK after a PAWS drop"), None)
+    if answer is None:
+        return f"old duplicate TSval {old.options.timestamps[0]}: PAWS let it through"
+    return (f"old duplicate TSval {old.options.timestamps[0]} < TS.Recent {answer.options.timestamps[1]} "
+            f"(the TSecr of the server's answer): PAWS drops it")
+
+
 def bytes_read(trace, host):
     """Every byte the application on *host* read, in order (what `paws-wraparound` corrupts or not)."""
     check_instance("trace", trace, Trace)
