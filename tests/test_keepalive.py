@@ -73,3 +73,21 @@ def test_bad_settings_name_the_field(kwargs, field):
 def test_config_takes_only_a_keepalive_or_none():
     with pytest.raises(InvalidArgument, match="config.keepalive"):
         Config(keepalive=True)
+
+
+def test_the_recorded_linux_run_probes_and_gives_up_like_the_model():
+    """Linux 6.x with TCP_KEEPIDLE 1, TCP_KEEPINTVL 1, TCP_KEEPCNT 3 against a tcplab server that answers nothing."""
+    from tcplab import Kind
+    from tcplab.chapters import realtraffic
+    run = realtraffic.kernel_run("keepalive-silent-peer")
+    assert run.comparison.agree, run.comparison.table()
+    sent = [e for e in run.kernel.filter(Kind.SEND, "linux") if e.time > 0.5]
+    probes, (rst,) = sent[:-1], sent[-1:]
+    established_ack = [e.segment for e in run.kernel.filter(Kind.SEND, "linux")][1]
+    assert len(probes) == 3 and all(p.segment.seq == established_ack.seq - 1 and not p.segment.payload for p in probes)
+    times = [p.time for p in probes] + [rst.time]
+    assert all(0.9 <= b - a <= 1.2 for a, b in zip(times, times[1:]))
+    assert rst.segment.flags == Flags.RST | Flags.ACK          # Linux's abort RST carries ACK
+    assert any(e.detail == "recv() failed: ETIMEDOUT" for e in run.kernel.events)
+    model = [e.time for e in run.model.filter(Kind.SEND, "client") if e.time > 0.5]
+    assert [round(t - 0.1, 6) for t in model] == [1.0, 2.0, 3.0, 4.0]

@@ -48,6 +48,7 @@ KERNEL_RUNS = {
     "withheld-final-ack": {"losses": 3},
     "unanswered-syn-ack": {"wait": 4.0},
     "closed-port": {},
+    "keepalive-silent-peer": {},
 }
 
 ZERO_WINDOW = "loopback-zero-window"

@@ -21,9 +21,11 @@ is closed (see `tcplab.live.netns`).
 """
 
 import argparse
+import errno
 import inspect
 import itertools
 import re
+import socket
 import sys
 import threading
 import time
@@ -451,6 +453,54 @@ def closed_port(seed=1, limit=3.0):
         driver = Driver(ns, endpoint, [Connect(CLOSED_PORT)], CLOSED_PORT)
         driver.run(limit=limit)
         return driver.trace(CLOSED_PORT, "tcplab connects to a closed Linux port")
+
+
+KEEPALIVE = dict(idle=1, interval=1, probes=3)   # seconds, seconds, probes: a short schedule for a run
+
+
+def linux_keepalive_client(ns, sock, idle, interval, probes):
+    """A kernel client with keep-alive on (TCP_KEEPIDLE/INTVL/CNT): connect, then wait in recv() until it fails."""
+    def app(call):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for option, value in ((socket.TCP_KEEPIDLE, idle), (socket.TCP_KEEPINTVL, interval),
+                              (socket.TCP_KEEPCNT, probes)):
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
+        call(f"connect({SERVER_PORT}) with SO_KEEPALIVE, {idle} s / {interval} s / {probes} probes")
+        sock.connect((TCPLAB_IP, SERVER_PORT))
+        sock.settimeout(idle + (probes + 2) * interval)
+        try:
+            sock.recv(1)
+            call("recv() returned")
+        except OSError as error:
+            call(f"recv() failed: {errno.errorcode.get(error.errno, error.errno)}")
+        sock.close()
+    return app
+
+
+def _sim_keepalive(kernel_trace, seed=1, **_):
+    return scenarios.run("keepalive", peer="silent", seed=seed, **KEEPALIVE)
+
+
+def _answers_withheld(wire):
+    return wire.state is State.ESTABLISHED
+
+
+@kernel_scenario("keepalive-silent-peer", _sim_keepalive)
+def keepalive_silent_peer(seed=1):
+    """A Linux client with keep-alive on (1 s idle, 1 s apart, 3 probes) and a tcplab server that answers nothing.
+
+    tcplab completes the handshake, then withholds every segment it sends; Linux probes, gives up,
+    sends a RST and its recv() fails with ETIMEDOUT.
+    """
+    config = tcplab_config(check_int("seed", seed))
+    with netns.Namespace() as ns:
+        sock = _kernel_socket(ns, CLIENT_PORT)
+        endpoint = Endpoint(SERVER_PORT, name=TCPLAB, config=config)
+        rule = DropWhere(_answers_withheld, 1000, "withheld by tcplab (a silent peer)")
+        driver = Driver(ns, endpoint, [Listen(), WaitEstablished()], CLIENT_PORT, [rule])
+        limit = KEEPALIVE["idle"] + (KEEPALIVE["probes"] + 2) * KEEPALIVE["interval"]
+        driver.run(linux_keepalive_client(ns, sock, **KEEPALIVE), limit=limit)
+        return driver.trace(CLIENT_PORT, "A Linux client's keep-alive probes, never answered")
 
 
 # ====================================================================== command line

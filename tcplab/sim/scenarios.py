@@ -408,9 +408,9 @@ def half_open(delay=0.05, seed=1, crash=0.3, send_at=2.0):
                    faults=[DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")])
 
 
-def _cut_off(after):
+def _server_cut_off(after):
     def predicate(wire):
-        return wire.time > after
+        return wire.host == "server" and wire.time > after
     return predicate
 
 
@@ -421,9 +421,10 @@ def keepalive(delay=0.05, seed=1, peer="alive", idle=7200.0, interval=75.0, prob
     The probe is Linux's: no data, SEG.SEQ = SND.UNA - 1 (client ISN 1000, so 1000).  *peer*
     "alive": the server ACKs the probe, the count starts again, and the client closes 1 s later;
     "crashed": the server crashed at 0.3 s (as in "half-open") and its stack answers the probe
-    with RST; "silent": the link to the server fails at 0.3 s, no probe is answered, and after
-    *probes* probes the client aborts (a RST, and a timeout error for its application).  Only the
-    client has keep-alive on.  The ISNs are fixed, so *seed* changes nothing.
+    with RST; "silent": from 0.3 s the link loses everything the server sends, so no probe is
+    answered, and after *probes* probes the client aborts (a RST, which reaches the server, and a
+    timeout error for its application).  Only the client has keep-alive on.  The ISNs are fixed,
+    so *seed* changes nothing.
     """
     _common(delay, seed)
     check_choice("peer", peer, ("alive", "crashed", "silent"))
@@ -432,9 +433,9 @@ def keepalive(delay=0.05, seed=1, peer="alive", idle=7200.0, interval=75.0, prob
     server = {"alive": [WaitPeerClose(), Close()], "crashed": [WaitEstablished(), Sleep(0.15), Abort()],
               "silent": [WaitEstablished()]}[peer]
     faults = {"alive": [], "crashed": [DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")],
-              "silent": [DropWhere(_cut_off(0.3), 10**6, "the link has failed")]}[peer]
+              "silent": [DropWhere(_server_cut_off(0.3), 10**6, "the link from the server has failed")]}[peer]
     title = {"alive": "Keep-alive probe to a live server", "crashed": "Keep-alive probe to a crashed server",
-             "silent": "Keep-alive probes to a server that cannot be reached"}[peer]
+             "silent": "Keep-alive probes whose answers are lost"}[peer]
     sim = Simulator(delay=delay, faults=faults, title=title)
     sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=1000, keepalive=settings)),
                  client, peer="server", ip=CLIENT_IP)
