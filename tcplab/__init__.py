@@ -13,7 +13,7 @@ One sub-package per layer; imports point downward only (tests/test_layers.py che
 `import tcplab` loads only the core; its attributes `scenarios` and `plot` load when first used.
 """
 
-from .core.config import Config
+from .core.config import Config, KeepAlive
 from .core.endpoint import Endpoint
 from .live import browser
 from .core.errors import (ArgumentTypeError, ConnectionRefused, ConnectionReset, ConnectionTimedOut, InvalidArgument,
@@ -22,7 +22,7 @@ from .core.segment import Flags, Options, Segment
 from .core.states import TRANSITIONS, State, Transition
 from .core.trace import Event, Host, Kind, Trace
 
-__all__ = ["Config", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
+__all__ = ["Config", "KeepAlive", "Endpoint", "TcpError", "InvalidArgument", "ArgumentTypeError", "InvalidCall", "ConnectionRefused", "ConnectionReset",
            "ConnectionTimedOut", "Flags", "Options", "Segment", "State", "Transition", "TRANSITIONS",
            "Event", "Host", "Kind", "Trace"]
 __version__ = "0.1.0"

@@ -539,3 +539,24 @@ each("Endpoint.receive.now", [None, "x", NAN, INF, -1.0, 0.0],
      lambda v: _established().receive(Segment(80, 40000, 1, 0, Flags.ACK), v), "now", endpoint=True)
 each("Endpoint.handle_timer.now", [None, "x", NAN, INF, -1.0, 0.0], lambda v: _established().handle_timer(v), "now",
      endpoint=True)
+
+# ------------------------------------------------------------------------- timestamps and keep-alive
+from tcplab import KeepAlive  # noqa: E402
+from tcplab.chapters.transfer import bytes_read, paws_story  # noqa: E402
+
+each("Config.ts_offset", [v for v in NOT_INT if v is not None] + [-1, 2**32], lambda v: Config(ts_offset=v), "ts_offset")
+each("Config.keepalive", ["x", 5, True, (7200, 75, 9)], lambda v: Config(keepalive=v), "keepalive")
+each("KeepAlive.idle", NOT_NUMBER + [0, -1.0, 10**8], lambda v: KeepAlive(idle=v), "idle")
+each("KeepAlive.interval", NOT_NUMBER + [0, -1.0, 10**7], lambda v: KeepAlive(interval=v), "interval")
+each("KeepAlive.probes", NOT_INT + [0, -1, 256], lambda v: KeepAlive(probes=v), "probes")
+each("keepalive peer", [None, "dead", 5], lambda v: scenarios.run("keepalive", peer=v), "peer")
+each("keepalive idle", NOT_NUMBER + [0, -1.0], lambda v: scenarios.run("keepalive", idle=v), "idle")
+each("keepalive probes", NOT_INT + [0, 256], lambda v: scenarios.run("keepalive", probes=v), "probes")
+each("paws-wraparound timestamps", [None, 1, "yes"], lambda v: scenarios.run("paws-wraparound", timestamps=v),
+     "timestamps")
+each("paws-wraparound gbps", NOT_NUMBER + [0, -1.0, 0.001, 10**4], lambda v: scenarios.run("paws-wraparound", gbps=v),
+     "gbps")
+each("transfer.bytes_read.trace", [None, "x", 5], lambda v: bytes_read(v, "server"), "trace")
+each("transfer.bytes_read.host", [None, "nobody", 5], lambda v: bytes_read(scenarios.run("handshake"), v), "host")
+each("transfer.paws_story.trace", [None, "x", 5], paws_story, "trace")
+case("transfer.paws_story another scenario", lambda: paws_story(scenarios.run("handshake")), "trace")

@@ -31,7 +31,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from tcplab import Config, Endpoint, Flags, Options, Segment, State, TcpError
+from tcplab import Config, Endpoint, Flags, KeepAlive, Options, Segment, State, TcpError
 from tcplab.core.seqspace import MODULUS, seq_add, seq_ge, seq_gt, seq_le
 from tcplab.sim import faults as faults_module
 from tcplab.sim.apps import (
@@ -188,7 +188,11 @@ def random_config(rng):
         "fast_retransmit": rng.random() < 0.7,
         "window_scale": rng.choice([None, None, 0, rng.randint(0, 14), 7]),
         "sack_permitted": rng.random() < 0.3,
-        "timestamps": rng.random() < 0.3,
+        "timestamps": rng.random() < 0.4,
+        "ts_offset": rng.choice([None, rng.randrange(MODULUS), MODULUS - rng.randint(1, 2000)]),
+        "keepalive": rng.choice([None, None, KeepAlive(idle=rng.choice([0.5, 2.0, round(rng.uniform(0.05, 30), 2)]),
+                                                       interval=rng.choice([0.2, 1.0, round(rng.uniform(0.05, 5), 2)]),
+                                                       probes=rng.randint(1, 5))]),
         "msl": rng.choice([120.0, 30.0, 1.0, round(rng.uniform(0.05, 5), 2)]),
         "max_retries": rng.choice([15, 15, rng.randint(0, 8)]),
         "syn_retries": rng.choice([6, 6, rng.randint(0, 4)]),
@@ -314,7 +318,12 @@ def stall_limit(conversation):
     rto_max = max(c.rto_max for c in (conversation.client, conversation.server))
     msl = max(c.msl for c in (conversation.client, conversation.server))
     extra = sum(args[1] for name, args in conversation.faults if name == "Delay")
-    return (retries + 3) * rto_max + 2 * msl + _sleeps(conversation) + 10 * conversation.delay + extra + 10
+    keepalive = max([k.idle + (k.probes + 1) * k.interval for k in _keepalives(conversation)], default=0)
+    return (retries + 3) * rto_max + 2 * msl + _sleeps(conversation) + 10 * conversation.delay + extra + keepalive + 10
+
+
+def _keepalives(conversation):
+    return [c.keepalive for c in (conversation.client, conversation.server) if c.keepalive is not None]
 
 
 def segment_limit(conversation):
@@ -323,8 +332,11 @@ def segment_limit(conversation):
     retries = sum(c.max_retries + c.syn_retries + 4 for c in (conversation.client, conversation.server))
     persist = min(c.persist_initial for c in (conversation.client, conversation.server))
     duplicates = sum(1 for name, _ in conversation.faults if name == "Duplicate")
+    # Keep-alive probes, each answered: a full round of probes, and one more round per idle time slept.
+    keepalive = sum(2 * (k.probes + 1) * (1 + math.ceil(_sleeps(conversation) / k.idle))
+                    for k in _keepalives(conversation))
     return 2 * retries + 2 * math.ceil(_sleeps(conversation) / persist) + 2 * len(conversation.injections) \
-        + 2 * duplicates + 20
+        + 2 * duplicates + keepalive + 20
 
 
 # ---------------------------------------------------------------------- the checking simulator

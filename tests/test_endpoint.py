@@ -496,12 +496,12 @@ def test_transfer_across_sequence_wrap():
 
 
 def test_options_negotiated_only_when_both_offer():
-    linux = Config.linux(isn=1)
+    linux = Config.linux(isn=1, ts_offset=5)
     client = Endpoint(CPORT, name="client", config=linux)
     server = Endpoint(SPORT, name="server", config=Config(isn=2))
     server.listen()
     (syn,) = client.connect(SPORT)
-    assert syn.options.wscale == 7 and syn.options.sack_ok and syn.options.timestamps == (0, 0)
+    assert syn.options.wscale == 7 and syn.options.sack_ok and syn.options.timestamps == (5, 0)
     (syn_ack,) = server.receive(syn, 0.1)
     assert syn_ack.options == Options(mss=1460)
     client.receive(syn_ack, 0.2)

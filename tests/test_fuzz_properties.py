@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from tcplab import Config, Endpoint, Flags, State
+from tcplab import Config, Endpoint, Flags, KeepAlive, State
 from tcplab.core.seqspace import seq_gt
 from tcplab.sim.apps import (
     Close,
@@ -70,6 +70,20 @@ def test_random_inputs_in_every_state_raise_only_documented_errors(rng):
     inputs = random_inputs(rng)
     note(inputs.repro())
     check_inputs(inputs)
+
+
+@PROFILE
+@given(rng=st.randoms(use_true_random=False), idle=st.sampled_from([0.05, 0.5, 3.0]),
+       interval=st.sampled_from([0.05, 0.3, 2.0]), probes=st.integers(1, 4), offsets=st.sampled_from([0, 2**32 - 50]))
+def test_timestamps_and_keepalive_on_both_ends_keep_every_promise(rng, idle, interval, probes, offsets):
+    """Random conversations again, with timestamps (clocks near 2**32) and keep-alive on both ends:
+    PAWS never drops a segment the stream needs, and keep-alive always lets a connection drain."""
+    conversation = random_conversation(rng)
+    knobs = dict(timestamps=True, ts_offset=offsets, keepalive=KeepAlive(idle=idle, interval=interval, probes=probes))
+    conversation.client = conversation.client.replace(**knobs)
+    conversation.server = conversation.server.replace(**knobs)
+    note(conversation.repro())
+    check_conversation(conversation)
 
 
 @pytest.mark.parametrize("state", [s for s in State if s is not State.CLOSED], ids=str)

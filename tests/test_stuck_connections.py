@@ -4,7 +4,7 @@ from pytest import approx
 from tcplab import scenarios, Flags, State, Kind
 from tcplab.chapters import faq, teardown
 from tcplab.chapters.handshake import retransmission_schedule
-from tcplab.chapters.transfer import in_window, paws_accepts, pure_acks, wrap_seconds, wrapped_duplicate
+from tcplab.chapters.transfer import bytes_read, paws_story, pure_acks, wrap_seconds
 
 
 def test_half_open_is_discovered_only_when_the_client_sends():
@@ -17,12 +17,41 @@ def test_half_open_is_discovered_only_when_the_client_sends():
     assert rst.seq == data.ack                     # <SEQ=SEG.ACK><CTL=RST>, RFC 9293 §3.10.7.1
 
 
-def test_keepalive_probe_is_acked_by_a_live_peer_and_reset_by_a_crashed_one():
+def _probes(trace):
+    return [f for f in trace.flights() if f.send.detail.startswith("keep-alive probe")]
+
+
+def test_keepalive_timer_probes_after_two_idle_hours_and_a_live_peer_answers():
     alive = scenarios.run("keepalive")
-    assert faq.final_states(alive) == {"client": State.ESTABLISHED, "server": State.ESTABLISHED}
-    assert faq.learned_reset_at(alive) is None
-    crashed = scenarios.run("keepalive", crashed=True)
-    assert faq.learned_reset_at(crashed) == approx(2.1)
+    (probe,) = _probes(alive)
+    assert probe.send.time == approx(0.1 + 7200) and probe.segment.seq == 1000 and not probe.segment.payload
+    answer = next(f for f in alive.flights() if f.src == "server" and f.send.time > probe.send.time)
+    assert answer.segment.flags == Flags.ACK and answer.segment.ack == 1001
+    assert faq.learned_reset_at(alive) is None and faq.final_states(alive) == {"client": State.CLOSED,
+                                                                              "server": State.CLOSED}
+
+
+def test_keepalive_probe_to_a_crashed_peer_gets_a_rst():
+    crashed = scenarios.run("keepalive", peer="crashed")
+    assert len(_probes(crashed)) == 1
+    assert faq.learned_reset_at(crashed) == approx(0.1 + 7200 + 0.1)
+
+
+def test_keepalive_gives_up_on_a_silent_peer_after_the_last_probe():
+    silent = scenarios.run("keepalive", peer="silent", idle=60, interval=10, probes=3)
+    assert [round(f.send.time - 0.1, 6) for f in _probes(silent)] == [60, 70, 80]
+    (error,) = [e for e in silent.events if e.kind is Kind.ERROR and e.host == "client"]
+    assert error.time == approx(0.1 + 90) and "3 keep-alive probes" in error.detail
+    assert faq.final_states(silent) == {"client": State.CLOSED, "server": State.CLOSED}   # the RST got through
+
+
+def test_paws_keeps_an_old_duplicate_from_the_previous_wrap_out_of_the_stream():
+    assert bytes_read(scenarios.run("paws-wraparound", timestamps=False), "server") == b"data" * 250 + b"OLD!" * 250
+    protected = scenarios.run("paws-wraparound")
+    assert bytes_read(protected, "server") == b"data" * 250 + b"new." * 250
+    assert any(e.detail == "ACK after a PAWS drop" for e in protected.events)
+    assert paws_story(protected).endswith("PAWS drops it")
+    assert paws_story(scenarios.run("paws-wraparound", timestamps=False)).startswith("no timestamps")
 
 
 def test_close_wait_lasts_as_long_as_the_application():
@@ -56,12 +85,8 @@ def test_linux_syn_schedule_has_four_linear_retransmissions_first():
     assert retransmission_schedule(6).give_up == 127
 
 
-def test_wraparound_and_paws():
+def test_wraparound_time():
     assert round(wrap_seconds(1e9), 1) == 34.4
-    assert in_window(5, 2**32 - 10, 100) and not in_window(200, 0, 100)
-    assert paws_accepts(10, 5) and not paws_accepts(5, 10)
-    seq, by_window, by_paws = wrapped_duplicate()
-    assert by_window and not by_paws
 
 
 def test_delayed_ack_leaves_one_pure_ack():

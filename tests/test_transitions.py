@@ -91,8 +91,8 @@ def test_every_row_is_walked_by_a_scenario_or_unit_test():
     walked = _walked_rows()
     missing = [f"{t.source} --{t.label}--> {t.target}" for t in TRANSITIONS
                if (t.source, t.label, t.target) not in walked]
-    # ABORT, RST and the retransmission limit from every state are exercised one by one below.
-    per_state = ("ABORT", "retransmission limit") + tuple(f"--{t.label}-->" for t in RESET_ROWS)
+    # ABORT, RST, the retransmission and keep-alive limits from every state are exercised one by one below.
+    per_state = ("ABORT", "retransmission limit", "keep-alive limit") + tuple(f"--{t.label}-->" for t in RESET_ROWS)
     assert not [m for m in missing if not any(p in m for p in per_state)], missing
 
 
@@ -134,6 +134,28 @@ def test_retransmission_limit_from_every_state(row):
             break
         ep.handle_timer(ep.get_timer())
     assert ep.state is State.CLOSED and ep.transitions[-1].detail == row.label
+
+
+@pytest.mark.parametrize("row", [t for t in TRANSITIONS if t.event == "keep-alive limit"],
+                         ids=lambda t: str(t.source))
+def test_keepalive_limit_from_every_state(row):
+    from tcplab import Flags
+    from tcplab.core.config import KeepAlive
+    from tcplab.core.errors import ConnectionTimedOut
+    from .helpers import established
+    client, server = established(keepalive=KeepAlive(idle=10, interval=1, probes=2))
+    ep = client
+    if row.source is not S.ESTABLISHED:
+        (fin,) = client.close(1.0)
+        (ack,) = server.receive(fin, 1.1)
+        client.receive(ack, 1.2)
+        ep = server if row.source is S.CLOSE_WAIT else client
+    assert ep.state is row.source
+    sent = []
+    while ep.state is not State.CLOSED:
+        sent += ep.handle_timer(ep.get_timer())
+    assert [s.flags for s in sent] == [Flags.ACK, Flags.ACK, Flags.RST]
+    assert ep.transitions[-1].detail == row.label and isinstance(ep.error, ConnectionTimedOut)
 
 
 def _drive_to(state, **config):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..core.errors import ArgumentTypeError
 from ..core.segment import Flags
 from ..core.seqspace import seq_relative
-from ..core.trace import Trace
+from ..core.trace import Kind, Trace
 from ..core.validation import check_bool, check_choice, check_instance, check_int, check_number
 from ..live.browser import recorded_in_browser
 from .puzzles import is_in_order
@@ -168,23 +168,27 @@ def wrap_seconds(bits_per_second):
     return SEQUENCE_SPACE * 8 / bits_per_second
 
 
-def in_window(seq, rcv_nxt, rcv_wnd):
-    """RFC 9293's acceptability test for a segment's first byte: RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND (mod 2**32)."""
-    return (seq - rcv_nxt) % SEQUENCE_SPACE < rcv_wnd
+def paws_story(trace):
+    """One line on the old duplicate of `paws-wraparound`: its TSval beside the server's TS.Recent."""
+    check_instance("trace", trace, Trace)
+    sends = [e for e in trace.events if e.kind is Kind.SEND]
+    old = next((e.segment for e in sends if e.detail.startswith("old duplicate")), None)
+    if old is None:
+        raise ValueError("trace must be a run of the scenario paws-wraparound (it has no old duplicate)")
+    if old.options.timestamps is None:
+        return "no timestamps: only the sequence-number test looks at the old duplicate, and it is in the window"
+    answer = next((e.segment for e in sends if e.host == "server" and e.detail == "ACK after a PAWS drop"), None)
+    if answer is None:
+        return f"old duplicate TSval {old.options.timestamps[0]}: PAWS let it through"
+    return (f"old duplicate TSval {old.options.timestamps[0]} < TS.Recent {answer.options.timestamps[1]} "
+            f"(the TSecr of the server's answer): PAWS drops it")
 
 
-def paws_accepts(tsval, ts_recent):
-    """The PAWS test of RFC 7323 §5: a segment whose timestamp is older than TS.Recent is a wrapped old duplicate."""
-    return (tsval - ts_recent) % SEQUENCE_SPACE < 2**31
-
-
-def wrapped_duplicate(rcv_nxt=1_000_000, rcv_wnd=65535, ts_recent=500_000, old_tsval=380_000, offset=1000):
-    """An old segment from one wrap ago whose sequence number lands inside today's window.
-
-    Returns ``(seq, accepted by the window test, accepted by PAWS)``.
-    """
-    seq = (rcv_nxt + offset) % SEQUENCE_SPACE   # the same number, 2**32 bytes earlier in the stream
-    return seq, in_window(seq, rcv_nxt, rcv_wnd), paws_accepts(old_tsval, ts_recent)
+def bytes_read(trace, host):
+    """Every byte the application on *host* read, in order (what `paws-wraparound` corrupts or not)."""
+    check_instance("trace", trace, Trace)
+    check_choice("host", host, [h.name for h in trace.hosts])
+    return b"".join(e.data for e in trace.events if e.kind is Kind.READ and e.host == host)
 
 
 exercise("transfer-fin-seq",

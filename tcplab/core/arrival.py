@@ -3,7 +3,8 @@
 `SegmentArrives` is a group of methods of `Endpoint`.  `_segment_arrives` dispatches on the
 state as the RFC does (§3.10.7.1 CLOSED, .2 LISTEN, .3 SYN-SENT, .4 other states); for the
 other states it runs the RFC's checks in order, one method each, so that each can be read
-beside the RFC text.  The third check (security) and the sixth (URG) are not modelled.
+beside the RFC text.  With timestamps in use, PAWS comes first (RFC 7323 §5.3; see `timestamps`).
+The third check (security) and the sixth (URG) are not modelled.
 """
 
 from .errors import ConnectionRefused, ConnectionReset
@@ -91,6 +92,8 @@ class SegmentArrives:
     def _arrives_synchronized(self, seg):
         """§3.10.7.4: SYN-RECEIVED and every synchronized state, check by check."""
         t = self.tcb_
+        if self._paws_rejects(seg):
+            return
         if self.state is State.TIME_WAIT and self._retransmitted_fin_in_time_wait(seg):
             return
         window_unscaled = False
@@ -106,6 +109,8 @@ class SegmentArrives:
             t.ack_immediately = True  # RFC 9293 Figure 7, lines 6 and 7
         if self._first_check_sequence(seg) is DROP:
             return
+        self._remember_timestamp(seg)
+        self._keepalive_restart()
         seg, trimmed = self._trim_to_window(seg)
         if self._second_check_rst(seg) is DROP or self._fourth_check_syn(seg) is DROP:
             return
@@ -114,8 +119,6 @@ class SegmentArrives:
         needs_ack = self._seventh_process_text(seg) or trimmed or t.ack_immediately
         if self._eighth_check_fin(seg):
             needs_ack = False
-        if seg.options.timestamps is not None:
-            t.ts_recent = seg.options.timestamps[0]
         self._push()
         if needs_ack:
             self._ack_data()

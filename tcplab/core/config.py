@@ -5,6 +5,27 @@ from dataclasses import dataclass, fields
 
 from .errors import InvalidArgument
 from .seqspace import MODULUS
+from .validation import check_int, check_number
+
+
+@dataclass(frozen=True)
+class KeepAlive:
+    """Keep-alive settings (RFC 9293 §3.8.4; RFC 1122 §4.2.3.6).  The defaults are Linux's sysctls.
+
+    - ``idle``: seconds without a segment from the peer before the first probe
+      (tcp_keepalive_time, 7200 s; the RFCs: configurable, "no less than two hours" by default);
+    - ``interval``: seconds between unanswered probes (tcp_keepalive_intvl, 75 s);
+    - ``probes``: unanswered probes before the connection is aborted (tcp_keepalive_probes, 9).
+    """
+
+    idle: float = 7200.0
+    interval: float = 75.0
+    probes: int = 9
+
+    def __post_init__(self):
+        check_number("keepalive.idle", self.idle, 0, 10**7, low_open=True)
+        check_number("keepalive.interval", self.interval, 0, 10**6, low_open=True)
+        check_int("keepalive.probes", self.probes, 1, 255)
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,13 @@ class Config:
     - ``ack_ratelimit``: at most one ACK per this many seconds in answer to out-of-window segments
       without data and as challenge ACKs (Linux's tcp_invalid_ratelimit, 0.5 s; RFC 5961 §7); 0 for none.
     - ``window_scale``/``sack_permitted``/``timestamps``: options offered in the SYN (RFC 7323, RFC 2018).
+      With timestamps in use on a connection, every segment carries TSval from a clock that ticks
+      once a millisecond of the caller's time (RFC 7323 §5.4 allows 1 ms to 1 s; Linux ticks in
+      ms), and PAWS (RFC 7323 §5.3) drops old duplicates.
+    - ``ts_offset``: the timestamp clock's value at time 0; None draws one per connection from the
+      seeded generator, as Linux draws a random offset per connection.
+    - ``keepalive``: None (the default: RFC 9293 §3.8.4 makes keep-alives optional and RFC 1122
+      says off unless asked for, as Linux's SO_KEEPALIVE is) or a `KeepAlive`.
     """
 
     isn: int | None = None
@@ -49,6 +77,8 @@ class Config:
     persist_initial: float = 1.0
     nodelay: bool = False
     ack_ratelimit: float = 0.5
+    ts_offset: int | None = None
+    keepalive: KeepAlive | None = None
 
     def __post_init__(self):
         def need(name, ok, allowed):
@@ -81,6 +111,10 @@ class Config:
         need("persist_initial", number(self.persist_initial) and 0 < self.persist_initial <= 3600,
              "a number of seconds in (0, 3600]")
         need("nodelay", isinstance(self.nodelay, bool), "True or False")
+        need("ts_offset", self.ts_offset is None or (integer(self.ts_offset) and 0 <= self.ts_offset < MODULUS),
+             f"None or 0..{MODULUS - 1}")
+        need("keepalive", self.keepalive is None or isinstance(self.keepalive, KeepAlive),
+             "None or a tcplab.core.config.KeepAlive (e.g. KeepAlive(idle=7200, interval=75, probes=9))")
         need("ack_ratelimit", number(self.ack_ratelimit) and 0 <= self.ack_ratelimit <= 60,
              "a number of seconds in 0..60")
         if self.window_scale is None:

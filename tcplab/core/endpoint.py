@@ -15,7 +15,8 @@ time has passed), and `get_timer()` says when `handle_timer()` is due.
 Every state change goes through `TRANSITIONS` (tcplab.core.states): a move that is
 not in the table raises, so the table, the diagram and the code cannot drift.
 The work is split as the RFC splits it: `arrival` holds SEGMENT ARRIVES
-(§3.10.7) check by check, `sendpath` the sending side, `timers` the deadlines,
+(§3.10.7) check by check, `sendpath` the sending side, `timestamps` the Timestamps
+option and PAWS (RFC 7323), `keepalive` the keep-alive timer, `timers` the deadlines,
 `tcb` the connection's variables; this module holds the user calls
 (§3.10.1–§3.10.5), TIMEOUTS (§3.10.8) and the bookkeeping.
 """
@@ -25,13 +26,15 @@ import random
 from .arrival import SegmentArrives
 from .config import Config
 from .errors import ConnectionTimedOut, InvalidCall
+from .keepalive import KeepAliveTimer
 from .rto import RtoEstimator
 from .segment import Flags, Segment
 from .sendpath import SendPath
 from .seqspace import MODULUS, seq_sub
-from .states import State, find_transition
+from .states import KEEPALIVE_STATES, State, find_transition
 from .tcb import Tcb, TcbSnapshot
-from .timers import DELAYED_ACK, PERSIST, RETRANSMISSION, TIME_WAIT, Timers
+from .timers import DELAYED_ACK, KEEPALIVE, PERSIST, RETRANSMISSION, TIME_WAIT, Timers
+from .timestamps import Timestamps
 from .trace import Event, Kind
 from .validation import check_bytes, check_instance, check_int, check_str, check_time
 
@@ -42,7 +45,7 @@ def _tcb_field(name, doc):
     return property(lambda self: getattr(self.tcb_, name), doc=doc)
 
 
-class Endpoint(SegmentArrives, SendPath):
+class Endpoint(SegmentArrives, SendPath, Timestamps, KeepAliveTimer):
     """One end of a TCP connection.  See the module docstring for the calling pattern."""
 
     def __init__(self, local_port, *, config=None, name="tcp"):
@@ -214,8 +217,7 @@ class Endpoint(SegmentArrives, SendPath):
             raise InvalidCall("abort() in CLOSED: connection does not exist")
         self._record(Kind.CALL, detail="abort()")
         if find_transition(self.state, "ABORT").action == "snd RST":
-            self._emit(Segment(self.local_port, self.tcb_.remote_port, self.tcb_.snd_nxt, 0, Flags.RST, 0),
-                       "abort")
+            self._send_reset("abort")
         self._delete_tcb("ABORT")
         return self.segments_to_send()
 
@@ -247,6 +249,8 @@ class Endpoint(SegmentArrives, SendPath):
                 self._window_probe()
             elif name == RETRANSMISSION:
                 self._retransmission_timeout()
+            elif name == KEEPALIVE:
+                self._keepalive_timeout()
         return self.segments_to_send()
 
     def _retransmission_timeout(self):
@@ -274,6 +278,11 @@ class Endpoint(SegmentArrives, SendPath):
         t = self.tcb_
         t.iss = self.config.isn if self.config.isn is not None else self._rng.randrange(MODULUS)
         t.snd_una = t.snd_nxt = t.iss
+        self._start_timestamp_clock()
+
+    def _send_reset(self, reason):
+        """Send <SEQ=SND.NXT><CTL=RST> to the peer (ABORT, §3.10.5)."""
+        self._emit(Segment(self.local_port, self.tcb_.remote_port, self.tcb_.snd_nxt, 0, Flags.RST, 0), reason)
 
     def _enter_time_wait(self, event):
         self.timers.clear()
@@ -303,6 +312,8 @@ class Endpoint(SegmentArrives, SendPath):
         row = find_transition(self.state, event, target)
         before, self.state = self.state, row.target
         self._record(Kind.STATE, before=before, detail=row.label)
+        if self.state in KEEPALIVE_STATES and not self.timers.running(KEEPALIVE):
+            self._keepalive_restart()
 
     def _require(self, states, call, message):
         if self.state not in states:

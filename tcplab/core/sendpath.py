@@ -5,7 +5,7 @@
 
 from .rto import backoff
 from .segment import Flags, Options, Segment
-from .seqspace import MODULUS, seq_add, seq_gt, seq_max, seq_sub
+from .seqspace import seq_add, seq_gt, seq_max, seq_sub
 from .states import State
 from .timers import DELAYED_ACK, PERSIST, RETRANSMISSION
 
@@ -113,6 +113,8 @@ class SendPath:
             self.timers.stop(DELAYED_ACK)
             t.unacked_in = 0
             t.ack_immediately = False
+            if not seg.flags & Flags.RST:
+                t.last_ack_sent = seg.ack
         self._outbox.append(seg)
         self._record_send(seg, reason, retransmission)
 
@@ -170,9 +172,6 @@ class SendPath:
         if t.negotiated.get("timestamps"):
             return Options(timestamps=self._timestamp_pair())
         return Options()
-
-    def _timestamp_pair(self):
-        return (int(self._now * 1000) % MODULUS, self.tcb_.ts_recent)
 
     # ---------------------------------------------------------------- window advertisement
     def _sws_threshold(self):

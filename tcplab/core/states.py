@@ -107,6 +107,12 @@ TRANSITIONS += tuple(
     _t(s, "retransmission limit", "connection timed out", S.CLOSED, BOTH, "§3.8.3; §3.10.8 (USER TIMEOUT)",
        drawn=False)
     for s in (S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK))
+#: The states in which an idle connection may be probed: nothing of ours can be outstanding in them.
+KEEPALIVE_STATES = (S.ESTABLISHED, S.CLOSE_WAIT, S.FIN_WAIT_2)
+TRANSITIONS += tuple(
+    _t(s, "keep-alive limit", "snd RST, connection timed out", S.CLOSED, BOTH,
+       "§3.8.4 (keep-alives); the RST as Linux", drawn=False)
+    for s in KEEPALIVE_STATES)
 del S
 
 

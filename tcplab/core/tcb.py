@@ -36,7 +36,9 @@ class Tcb:
     snd_scale: int = 0
     rcv_scale: int = 0
     negotiated: dict = field(default_factory=dict)
-    ts_recent: int = 0
+    ts_recent: int = 0                 # TS.Recent (RFC 7323 §4.3): the TSval to echo, and PAWS's reference
+    ts_offset: int = 0                 # our timestamp clock's value at time 0
+    last_ack_sent: int | None = None   # Last.ACK.sent (RFC 7323 §4.3): the ACK field we last sent
     # Queues
     unsent: bytearray = field(default_factory=bytearray)   # given to send(), not yet segmentized
     retransmit: deque = field(default_factory=deque)       # sent, not yet fully acknowledged, in order
@@ -53,6 +55,7 @@ class Tcb:
     unacked_in: int = 0                # in-order segments received since we last ACKed
     ack_immediately: bool = False      # the next ACK must not be delayed
     persist_backoff: int = 0
+    keepalive_probes: int = 0          # keep-alive probes sent since the peer was last heard
     small_end: int | None = None       # Nagle (Minshall): end of the last sub-MSS segment sent
     window_was_small: bool = False     # the window last advertised was below the SWS threshold
     last_oow_ack: float | None = None  # when we last answered an out-of-window segment (rate limit)

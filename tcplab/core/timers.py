@@ -9,7 +9,8 @@ RETRANSMISSION = "RTO"          # RFC 6298
 TIME_WAIT = "2MSL"              # RFC 9293 §3.6.1
 DELAYED_ACK = "delayed ACK"     # RFC 9293 §3.8.6.3
 PERSIST = "persist"             # RFC 9293 §3.8.6.1 (zero-window probes)
-ORDER = (TIME_WAIT, DELAYED_ACK, PERSIST, RETRANSMISSION)
+KEEPALIVE = "keep-alive"        # RFC 9293 §3.8.4
+ORDER = (TIME_WAIT, DELAYED_ACK, PERSIST, RETRANSMISSION, KEEPALIVE)
 
 
 class Timers:

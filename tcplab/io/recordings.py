@@ -47,6 +47,7 @@ KERNEL_RUNS = {
     "withheld-final-ack": {"losses": 3},
     "unanswered-syn-ack": {"wait": 4.0},
     "closed-port": {},
+    "keepalive-silent-peer": {},
 }
 #: Results of real-socket runs: the Linux socket experiments (`tcplab.live.linuxsockets`) and the
 #: chapters' socket demos that a browser replays (`tcplab.live.browser`).

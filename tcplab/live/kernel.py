@@ -24,13 +24,14 @@ from ..core.config import Config
 from ..core.endpoint import Endpoint
 from ..core.errors import InvalidArgument
 from ..core.segment import Flags
+from ..core.states import State
 from ..core.validation import check_choice, check_instance, check_int, check_number, check_options
 from ..sim import scenarios
 from ..sim.apps import Close, Connect, Listen, Send, Sleep, WaitBytes, WaitEstablished, WaitPeerClose
 from ..sim.faults import DropWhere, is_final_ack, is_syn
 from . import netns
 from .capture import REPLY, REQUEST
-from .linuxapps import bound_socket, linux_client, linux_server, listener, time_wait_from_ss
+from .linuxapps import bound_socket, linux_client, linux_keepalive_client, linux_server, listener, time_wait_from_ss
 from .tun import TIME_LIMIT, Driver
 
 CLIENT_PORT, SERVER_PORT = scenarios.CLIENT_PORT, scenarios.SERVER_PORT
@@ -246,3 +247,32 @@ def closed_port(seed=1, limit=3.0):
         driver = Driver(ns, endpoint, [Connect(CLOSED_PORT)], CLOSED_PORT)
         driver.run(limit=limit)
         return driver.trace(CLOSED_PORT, "tcplab connects to a closed Linux port")
+
+
+KEEPALIVE = dict(idle=1, interval=1, probes=3)   # seconds, seconds, probes: a short schedule for a run
+
+
+def _sim_keepalive(kernel_trace, seed=1, **_):
+    return scenarios.run("keepalive", peer="silent", seed=seed, **KEEPALIVE)
+
+
+def _answers_withheld(wire):
+    return wire.state is State.ESTABLISHED
+
+
+@scenario("keepalive-silent-peer", _sim_keepalive)
+def keepalive_silent_peer(seed=1):
+    """A Linux client with keep-alive on (1 s idle, 1 s apart, 3 probes) and a tcplab server that answers nothing.
+
+    tcplab completes the handshake, then withholds every segment it sends; Linux probes, gives up,
+    sends a RST and its recv() fails with ETIMEDOUT.
+    """
+    config = tcplab_config(check_int("seed", seed))
+    with netns.Namespace() as ns:
+        sock = bound_socket(ns, CLIENT_PORT)
+        endpoint = Endpoint(SERVER_PORT, name=TCPLAB, config=config)
+        rule = DropWhere(_answers_withheld, 1000, "withheld by tcplab (a silent peer)")
+        driver = Driver(ns, endpoint, [Listen(), WaitEstablished()], CLIENT_PORT, [rule])
+        limit = KEEPALIVE["idle"] + (KEEPALIVE["probes"] + 2) * KEEPALIVE["interval"]
+        driver.run(linux_keepalive_client(ns, sock, SERVER_PORT, **KEEPALIVE), limit=limit)
+        return driver.trace(CLIENT_PORT, "A Linux client's keep-alive probes, never answered")

@@ -6,7 +6,9 @@ runs in a thread inside the namespace; it reports each socket call it makes with
 conversation (`tcplab.live.capture.REQUEST` and `REPLY`).
 """
 
+import errno
 import re
+import socket
 
 from ..analysis.comparison import LINUX
 from ..core.states import State
@@ -48,6 +50,25 @@ def linux_client(ns, sock, server_port, closes_first, close_delay):
             call("read() = EOF")
         ns.sleep(close_delay)
         call("close()")
+        sock.close()
+    return app
+
+
+def linux_keepalive_client(ns, sock, server_port, idle, interval, probes):
+    """A kernel client with keep-alive on (TCP_KEEPIDLE/INTVL/CNT): connect, then wait in recv() until it fails."""
+    def app(call):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for option, value in ((socket.TCP_KEEPIDLE, idle), (socket.TCP_KEEPINTVL, interval),
+                              (socket.TCP_KEEPCNT, probes)):
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
+        call(f"connect({server_port}) with SO_KEEPALIVE, {idle} s / {interval} s / {probes} probes")
+        sock.connect((TCPLAB_IP, server_port))
+        sock.settimeout(idle + (probes + 2) * interval)
+        try:
+            sock.recv(1)
+            call("recv() returned")
+        except OSError as error:
+            call(f"recv() failed: {errno.errorcode.get(error.errno, error.errno)}")
         sock.close()
     return app
 

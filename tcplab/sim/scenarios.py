@@ -15,13 +15,15 @@ range raises InvalidArgument under the option's own name, with the allowed value
 
 import inspect
 import math
+import random
 
 from .apps import (Abort, Close, Connect, Listen, Read, Send, SendBytes, Sleep, WaitBytes, WaitEstablished,
                    WaitPeerClose, check_script)
-from ..core.config import Config
+from ..core.config import Config, KeepAlive
 from ..core.endpoint import Endpoint
 from ..core.errors import InvalidArgument
-from ..core.segment import Flags, Segment
+from ..core.segment import Flags, Options, Segment
+from ..core.timestamps import ts_clock
 from ..core.validation import (check_bool, check_choice, check_instance, check_int, check_number, check_options,
                                check_str)
 from .faults import Delay, DropNth, DropWhere, RandomLoss, is_data, is_final_ack, is_fin, is_syn, is_syn_ack
@@ -526,33 +528,40 @@ def half_open(delay=0.05, seed=1, crash=0.3, send_at=2.0):
                    faults=[DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")])
 
 
-def _keepalive_probe(sim, at, seq, ack):
-    probe = Segment(CLIENT_PORT, SERVER_PORT, seq, ack, Flags.ACK, 65535)
-    sim.inject(at, "client", probe, detail="keep-alive probe: seq = SND.NXT - 1, no data")
+def _server_cut_off(after):
+    def predicate(wire):
+        return wire.host == "server" and wire.time > after
+    return predicate
 
 
 @scenario("keepalive")
-def keepalive(delay=0.05, seed=1, crashed=False, probe_at=2.0):
-    """An idle client's keep-alive probe (RFC 9293 §3.8.4): an ACK of a peer that is alive, or a RST from a crashed one.
+def keepalive(delay=0.05, seed=1, peer="alive", idle=7200.0, interval=75.0, probes=9):
+    """An idle client whose keep-alive timer probes the server (RFC 9293 §3.8.4), with Linux's 7200 s, 75 s and 9 probes.
 
-    `tcplab` has no keep-alive timer, so the probe is put on the link at *probe_at* s as the
-    client's timer would send it: no data, SEG.SEQ = SND.NXT - 1 (client ISN 1000, so 1000).
-    With *crashed* the server crashed at 0.3 s as in "half-open" and answers RST.  The ISNs are fixed,
+    The probe is Linux's: no data, SEG.SEQ = SND.UNA - 1 (client ISN 1000, so 1000).  *peer*
+    "alive": the server ACKs the probe, the count starts again, and the client closes 1 s later;
+    "crashed": the server crashed at 0.3 s (as in "half-open") and its stack answers the probe
+    with RST; "silent": from 0.3 s the link loses everything the server sends, so no probe is
+    answered, and after *probes* probes the client aborts (a RST, which reaches the server, and a
+    timeout error for its application).  Only the client has keep-alive on.  The ISNs are fixed,
     so *seed* changes nothing.
     """
     _common(delay, seed)
-    check_bool("crashed", crashed)
-    check_number("probe_at", probe_at, 3 * delay + 0.15, 3600)
-    server = [WaitEstablished()] + ([Sleep(0.15), Abort()] if crashed else [])
-    faults = [DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")] if crashed else []
-    sim = Simulator(delay=delay, faults=faults,
-                    title="Keep-alive probe to a crashed server" if crashed else "Keep-alive probe to a live server")
-    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=1000)), OPEN, peer="server",
-                 ip=CLIENT_IP)
+    check_choice("peer", peer, ("alive", "crashed", "silent"))
+    settings = KeepAlive(idle=idle, interval=interval, probes=probes)
+    client = OPEN + ([Sleep(idle + 1.0), Close()] if peer == "alive" else [])
+    server = {"alive": [WaitPeerClose(), Close()], "crashed": [WaitEstablished(), Sleep(0.15), Abort()],
+              "silent": [WaitEstablished()]}[peer]
+    faults = {"alive": [], "crashed": [DropWhere(_crash_is_silent, 1, "the crashed server sends nothing")],
+              "silent": [DropWhere(_server_cut_off(0.3), 10**6, "the link from the server has failed")]}[peer]
+    title = {"alive": "Keep-alive probe to a live server", "crashed": "Keep-alive probe to a crashed server",
+             "silent": "Keep-alive probes whose answers are lost"}[peer]
+    sim = Simulator(delay=delay, faults=faults, title=title)
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(isn=1000, keepalive=settings)),
+                 client, peer="server", ip=CLIENT_IP)
     sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(isn=5000)), [Listen()] + server,
                  peer="client", ip=SERVER_IP)
-    _keepalive_probe(sim, probe_at, 1000, 5001)
-    return sim.run()
+    return sim.run(until=math.inf)
 
 
 @scenario("close-wait-leak")
@@ -610,3 +619,45 @@ def nagle_stall(delay=0.05, seed=1, nodelay=False, delayed_ack=0.2):
                    title=f"Two small writes, Nagle {'off (TCP_NODELAY)' if nodelay else 'on'}", delay=delay, seed=seed,
                    client_config=Config(seed=seed, nodelay=nodelay),
                    server_config=Config(seed=seed, delayed_ack=delayed_ack))
+
+
+# ------------------------------------------------ timestamps and PAWS (RFC 7323)
+def _wrap_seconds(gbps):
+    """How long a sender at *gbps* Gbit/s takes to use all 2**32 sequence numbers once."""
+    return 2**32 * 8 / (gbps * 1e9)
+
+
+@scenario("paws-wraparound")
+def paws_wraparound(delay=0.05, seed=1, timestamps=True, gbps=10.0):
+    """A fast transfer's sequence numbers come round again and a segment from the previous wrap arrives.
+
+    At *gbps* Gbit/s a sender uses all 2**32 sequence numbers in 2**32 × 8 / rate seconds (3.4 s at
+    10 Gbit/s), far less than an MSL.  The scenario picks the connection up as the numbers come
+    round: the client sends 1,000 bytes (b"new." repeated) and, just before them, the link delivers
+    an old duplicate a router held since the previous wrap: the same sequence numbers, other bytes
+    (b"OLD!") and a timestamp one wrap older.  The 4 GiB in between are not simulated: they would
+    leave the sequence numbers where they are.  Without *timestamps* the server takes the old bytes
+    as new and drops the real ones as duplicates, so its application reads the wrong data; with
+    them, PAWS (RFC 7323 §5.3) drops the old segment and ACKs it.
+    """
+    _common(delay, seed)
+    check_bool("timestamps", timestamps)
+    check_number("gbps", gbps, 0.01, 1000)
+    rng = random.Random(f"paws-wraparound/{seed}")
+    client_isn, server_isn, client_clock, server_clock = (rng.randrange(2**32) for _ in range(4))
+    earlier, now = b"data" * 250, b"new." * 250
+    client = OPEN + [Send(earlier), Sleep(0.2), Send(now), Sleep(0.3), Close()]
+    sim = Simulator(delay=delay, title=f"An old duplicate from the previous wrap, timestamps {'on' if timestamps else 'off'}")
+    sim.add_host("client", Endpoint(CLIENT_PORT, name="client", config=Config(
+        isn=client_isn, timestamps=timestamps, ts_offset=client_clock, nodelay=True)), client, peer="server",
+        ip=CLIENT_IP)
+    sim.add_host("server", Endpoint(SERVER_PORT, name="server", config=Config(
+        isn=server_isn, timestamps=timestamps, ts_offset=server_clock)), [Listen(), WaitPeerClose(), Close()],
+        peer="client", ip=SERVER_IP)
+    sent_at = 2 * delay + 0.2   # when the client sends the new bytes: established after one RTT, then 0.2 s
+    then = sent_at - _wrap_seconds(gbps)
+    options = Options(timestamps=(ts_clock(client_clock, then), ts_clock(server_clock, then))) if timestamps else None
+    old = Segment(CLIENT_PORT, SERVER_PORT, (client_isn + 1 + len(earlier)) % 2**32, (server_isn + 1) % 2**32,
+                  Flags.ACK | Flags.PSH, 65535, options, b"OLD!" * 250)
+    sim.inject(sent_at - delay / 2, "client", old, detail="old duplicate from the previous wrap (held in the network)")
+    return sim.run()
