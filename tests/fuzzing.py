@@ -376,8 +376,8 @@ class CheckedSimulator(Simulator):
             return 0
         return min(mine.wscale, 14)
 
-    def _put_on_link(self, host, event):
-        seg, name = event.segment, host.name
+    def on_send(self, name, event):
+        seg = event.segment
         self.segments += 1
         highest = self.highest_seq.get(name)
         if event.detail == "injected" or seg.flags & Flags.RST:
@@ -392,7 +392,6 @@ class CheckedSimulator(Simulator):
                               f" last {name} sent {seg} at t={self.now:.3f}")
         if event.detail != "injected" and not seg.flags & Flags.RST:
             self._check_sent(name, seg)
-        super()._put_on_link(host, event)
 
     def _check_sent(self, name, seg):
         if seg.flags & Flags.SYN:
@@ -418,15 +417,14 @@ class CheckedSimulator(Simulator):
                 self.broken("e", f"ACK number went backwards: {name} sent ACK {seg.ack} after ACK {last}: {seg} at t={self.now:.3f}")
             self.last_ack[name] = seg.ack
 
-    def _handle(self, kind, payload):
-        if kind == "arrive":
-            name, seg, _ = payload
-            if seg.flags & Flags.ACK and not seg.flags & Flags.RST:
-                shift = 0 if seg.flags & Flags.SYN else self._scale(self._peer(name))
-                edge = seq_add(seg.ack, seg.window << shift)
-                old = self.right_edge.get(name)
-                self.right_edge[name] = edge if old is None or seq_gt(edge, old) else old
-        super()._handle(kind, payload)
+    def on_arrive(self, name, seg):
+        if seg.flags & Flags.ACK and not seg.flags & Flags.RST:
+            shift = 0 if seg.flags & Flags.SYN else self._scale(self._peer(name))
+            edge = seq_add(seg.ack, seg.window << shift)
+            old = self.right_edge.get(name)
+            self.right_edge[name] = edge if old is None or seq_gt(edge, old) else old
+
+    def after_event(self):
         self._check_state()
 
     def _check_state(self):
@@ -478,7 +476,7 @@ def drained(ep, peer):
         return True
     peer_gone = peer.state in (State.CLOSED, State.LISTEN) and (
         peer.error is not None or any(e.detail == "abort()" for e in peer.events))
-    idle = ep.snd_una == ep.snd_nxt and not len(ep.tcb_.unsent)
+    idle = ep.snd_una == ep.snd_nxt and not ep.unsent()
     return peer_gone and idle and ep.state in (State.ESTABLISHED, State.FIN_WAIT_2, State.CLOSE_WAIT)
 
 
@@ -494,13 +492,13 @@ def check_conversation(conversation, promises=PROMISES):
 
 
 def _check_ending(conversation, sim):
-    if sim._queue:
+    if sim.pending:
         sim.broken("a", f"still running: after {sim.segments} segments at t={sim.now:.3f}")
     stuck = [(name, host.endpoint) for name, host in sim.hosts.items()
              if not drained(host.endpoint, sim.hosts[host.peer].endpoint)]
     if stuck:
         states = " and ".join(f"{name} in {ep.state}" for name, ep in stuck)
-        unsent = ", ".join(f"{name}: timer {ep.get_timer()}, {len(ep.tcb_.unsent)} B unsent" for name, ep in stuck)
+        unsent = ", ".join(f"{name}: timer {ep.get_timer()}, {ep.unsent()} B unsent" for name, ep in stuck)
         sim.broken("a", f"stuck, {states}: {unsent}, at t={sim.now:.3f}")
     for name, host in sim.hosts.items():
         sent, got = conversation.sent_by(sim.hosts[name].peer), sim.received(name)

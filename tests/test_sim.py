@@ -163,3 +163,37 @@ def test_a_run_cut_short_by_max_events_is_marked_truncated():
     assert Trace.from_dict(cut.to_dict()).truncated
     whole = simulator().run()
     assert not whole.truncated and "truncated" not in whole.table() and "truncated" not in whole.to_dict()
+
+
+def test_a_subclass_sees_every_segment_sent_and_arriving_through_the_hooks():
+    from tcplab.sim.apps import Close, WaitPeerClose
+
+    class Watcher(Simulator):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.sent, self.arrived, self.events = [], [], 0
+
+        def on_send(self, name, event):
+            self.sent.append((name, event.segment))
+
+        def on_arrive(self, name, segment):
+            self.arrived.append((name, segment))
+
+        def after_event(self):
+            self.events += 1
+
+    sim = Watcher()
+    sim.add_host("client", Endpoint(40000, name="client"), [Connect(), WaitEstablished(), Close()], peer="server")
+    sim.add_host("server", Endpoint(80, name="server"), [Listen(), WaitPeerClose(), Close()], peer="client")
+    trace = sim.run()
+    assert sim.sent == [(e.host, e.segment) for e in trace.filter(Kind.SEND)]
+    assert sim.arrived == [(e.host, e.segment) for e in trace.filter(Kind.DELIVER)]
+    assert sim.events >= len(sim.arrived) and sim.pending == 0
+
+
+def test_pending_counts_the_work_left_after_a_run_cut_short():
+    sim = Simulator()
+    sim.add_host("client", Endpoint(40000, name="client"), [Connect(), WaitEstablished()], peer="server")
+    sim.add_host("server", Endpoint(80, name="server"), [], peer="client")
+    sim.run(until=0.01)
+    assert sim.pending > 0

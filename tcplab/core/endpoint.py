@@ -109,6 +109,10 @@ class Endpoint(SegmentArrives, SendPath, Timestamps, KeepAliveTimer):
         """How many received bytes wait for `read()`."""
         return len(self.tcb_.received)
 
+    def unsent(self):
+        """How many bytes given to `send()` wait to leave (behind the window, Nagle, or a queued FIN)."""
+        return len(self.tcb_.unsent)
+
     def take_events(self):
         """The events recorded since the last call (for drivers that build a Trace)."""
         new = self.events[self._unread_events:]

@@ -105,6 +105,7 @@ class Simulator:
             self.now = time
             handled += 1
             self._handle(kind, payload)
+            self.after_event()
         truncated = handled >= max_events and any(when <= until for when, *_ in self._queue)
         hosts = [Host(h.name, h.ip, h.endpoint.local_port) for h in self.hosts.values()]
         return Trace(self._events, hosts, self.title, truncated=truncated)
@@ -115,6 +116,7 @@ class Simulator:
             host = self.hosts[name]
             self._record(Event(self.now, name, Kind.DELIVER, segment=segment, state=host.endpoint.state,
                                packet=packet))
+            self.on_arrive(name, segment)
             host.endpoint.receive(segment, self.now)
             self._after(host)
         elif kind == "drop":
@@ -161,6 +163,7 @@ class Simulator:
             self._schedule(deadline, "timer", host.name)
 
     def _put_on_link(self, host, event):
+        self.on_send(host.name, event)
         packet = next(self._packets)
         self._record(event.with_changes(time=self.now, packet=packet))
         self._on_link += 1
@@ -188,7 +191,23 @@ class Simulator:
     def _record(self, event):
         self._events.append(event)
 
+    # ------------------------------------------------------------------ hooks
+    # A subclass that watches a conversation (the fuzzing harness in tests/) overrides these.
+    def on_send(self, name, event):
+        """Host *name* puts *event*'s segment on the link (before the fault rules decide its fate)."""
+
+    def on_arrive(self, name, segment):
+        """*segment* reaches host *name*, whose endpoint has not yet seen it."""
+
+    def after_event(self):
+        """One event (an arrival, a timer, an application step …) has been handled."""
+
     # ------------------------------------------------------------------ results
+    @property
+    def pending(self):
+        """How many events are still scheduled (after `run`: work left past *until* or *max_events*)."""
+        return len(self._queue)
+
     def received(self, name):
         """The bytes the application on host *name* read."""
         check_choice("name", name, self.hosts)
