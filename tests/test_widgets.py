@@ -340,6 +340,45 @@ def test_what_if_widget_links_each_chooser_to_its_cases():
     assert repr(w) == "WhatIf('What if the final ACK is lost?', 20 cases)"
 
 
+def data_sent(trace):
+    """(time, bytes) of each data segment the client sends."""
+    return [(round(e.time, 3), len(e.segment.payload)) for e in trace.events
+            if e.kind is Kind.SEND and e.host == "client" and e.segment.payload]
+
+
+def test_transfer_nagle_holds_small_pieces_while_data_is_unacknowledged():
+    transfer = whatif.CONVERSATIONS["transfer"]
+    assert [s.label for s in transfer.switches] == ["delayed ACK", "Nagle"]
+    pieces = [len(p) for p in whatif.REQUEST]
+    # Nagle off (TCP_NODELAY): each write leaves at once, 10 ms apart
+    assert data_sent(transfer.run(nodelay=True)) == [(0.1, pieces[0]), (0.11, pieces[1]), (0.12, pieces[2])]
+    # Nagle on: the first small piece leaves; the next two wait for its ACK (one round trip) and leave together
+    assert data_sent(transfer.run(nodelay=False)) == [(0.1, pieces[0]), (0.2, pieces[1] + pieces[2])]
+    # ... and with a delayed ACK they wait 0.2 s longer: the stall of book/transfer.ipynb's Nagle section
+    assert data_sent(transfer.run(nodelay=False, delayed_ack=0.2)) == [(0.1, pieces[0]), (0.4, pieces[1] + pieces[2])]
+
+
+def test_each_segment_on_a_case_diagram_picks_its_loss():
+    w = tw.WhatIf.for_scenario("teardown")
+    labels = list(w.choosers[0].options)
+    variants = w.variants[("the client",)]
+    nothing, final_ack = variants[0], variants[labels.index("the final ACK")]
+    # as it is: every segment picks the case that loses it once
+    assert whatif.pick_targets(nothing, labels) == {
+        k: labels.index(name) for k, name in enumerate(whatif.segment_names(nothing.trace), start=1)}
+    # the lost final ACK picks "lost twice"; its retransmission is no choice of the list
+    targets = whatif.pick_targets(final_ack, labels)
+    assert labels.index("the final ACK, twice") in targets.values()
+    assert labels.index("the final ACK") not in targets.values()
+    case = w.panels[0].cases[0].value
+    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*)\">", case)
+    assert [(int(i), name) for i, name in buttons] == [
+        (i, labels[i]) for i in sorted(whatif.pick_targets(nothing, labels).values())]
+    assert case.count("onclick=") == 1 and "dispatchEvent(new Event('change'" in case
+    assert "<a " not in case and 'role="group" aria-label="Ladder diagram' in case
+    assert "data-lose" not in w.static_html() and "<a " not in w.static_html()
+
+
 def test_what_if_rejects_unknown_names_and_simulates_on_demand():
     with pytest.raises(ValueError, match="name must be one of"):
         tw.WhatIf.for_scenario("nope")
