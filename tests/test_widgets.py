@@ -455,5 +455,7 @@ def test_drawings_never_shrink_their_text_below_the_floor():
     assert len(boxes) >= 2
     for width, svg in boxes:
         view = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+)", svg).group(1))
-        smallest = min(float(s) for s in re.findall(r"font-size:([\d.]+)px", svg))
-        assert smallest * int(width) / view >= TEXT_FLOOR_PX
+        # font-size, and the font shorthand of the host tags on the state diagram's outlines
+        sizes = re.findall(r"font-size:([\d.]+)px", svg) + re.findall(r"font: bold ([\d.]+)px", svg)
+        assert min(float(s) for s in sizes) * int(width) / view >= TEXT_FLOOR_PX
+    assert re.search(r"class=.tcplab-tag[^>]*font: bold", html), "the host tags are measured too"

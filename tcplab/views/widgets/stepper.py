@@ -183,6 +183,7 @@ class Stepper(widgets.VBox):
         controls = Controls(count, start, interval)
         self.play, self.slider, self.nav, self.frames, self.links = (
             controls.play, controls.slider, controls.nav, controls.frames, controls.links)
+        controls.box.add_class("tcplab-bar")     # sticky: the controls stay in view beside the drawing
         header = widgets.HTML((stylesheet(count) if style else "")
                               + (f"<div class='tcplab-caption'>{html.escape(title)}</div>" if title else ""))
         super().__init__([header, controls.box, self.frames, self.captions, self.drawing], **kwargs)

@@ -42,6 +42,9 @@ BASE = """
 .tcplab-steps, .tcplab-frames > .lm-TabBar, .tcplab-frames > .widget-tab-bar { display: none !important; }
 .tcplab-frames > .widget-tab-contents { border: none !important; padding: 0 !important; overflow: visible; }
 .tcplab-controls { gap: 4px 8px; align-items: center; }
+.tcplab-stepper, .tcplab-explorer, .tcplab-frames, .tcplab-frames > .widget-tab-contents { overflow: visible !important; }
+.tcplab-bar { position: sticky; top: var(--tcplab-sticky-top, 0px); z-index: 3; padding: 2px 0;
+  background: var(--pst-color-background, var(--jp-layout-color0, #fff)); }
 .tcplab-controls .widget-play { width: auto; }
 .tcplab-controls .widget-slider { max-width: 100%; }
 .tcplab-view { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; overflow-x: auto; }
@@ -52,6 +55,10 @@ BASE = """
 .tcplab-drawing .tcplab-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
 .tcplab-drawing .tcplab-now { display: var(--tcplab-show, none); }
 .tcplab-drawing text { paint-order: stroke; stroke: #fff; stroke-width: 2.4px; stroke-linejoin: round; }
+.tcplab-drawing text.tcplab-tag { stroke: none; }
+.tcplab-drawing [data-lose] { cursor: pointer; }
+.tcplab-drawing [data-lose]:hover text, .tcplab-drawing [data-lose]:focus text { text-decoration: underline; font-weight: bold; }
+.tcplab-drawing [data-lose]:focus { outline: 2px solid var(--tcplab-glow-color); outline-offset: 2px; }
 .tcplab-captions { min-height: 3.2em; }
 .tcplab-captions, .tcplab-summary, .tcplab-caption, .tcplab-states { white-space: normal; overflow-wrap: anywhere; }
 .tcplab-captions > div { display: var(--tcplab-show, none); }

@@ -340,7 +340,9 @@ class WhatIf(widgets.VBox):
         controls = Controls(count, count, self.options["interval"])
         self.links += [widgets.jslink((chooser, "index"), (tab, "selected_index"))] + controls.links
         self.choosers.append(chooser)
-        panel = widgets.VBox([chooser, controls.box, controls.frames, tab])
+        bar = widgets.VBox([chooser, controls.box])
+        bar.add_class("tcplab-bar")     # sticky: the chooser and controls stay in view beside the drawing
+        panel = widgets.VBox([bar, controls.frames, tab])
         panel.add_class("tcplab-stepper")
         panel.count, panel.controls, panel.cases = count, controls, cases
         self.panels.append(panel)
