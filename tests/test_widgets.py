@@ -158,11 +158,26 @@ def test_each_step_reveals_exactly_the_events_up_to_it():
     for k in range(1, len(steps) + 1):
         assert visible_steps(svg, k) == {n for n in drawn if n <= k}
     # the CSS: one hiding rule per step, keyed on an earlier tab being the current one
-    css = style.step_rules(len(steps))
+    css = style.step_rules(len(steps), "tcplab-w7")
     for j in range(1, len(steps) + 1):
-        assert (f".tcplab-stepper:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current "
-                f"~ li:nth-child({j + 1})) .tcplab-from-{j}{{display:none}}") in css
+        assert (f".tcplab-w7:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current"
+                f":nth-child(-n+{j})) .tcplab-from-{j}{{display:none}}") in css
         assert f"li:nth-child({j + 1}).lm-mod-current) .tcplab-at-{j}{{--tcplab-show:block" in css
+
+
+def test_each_stylesheet_serves_only_its_own_steppers():
+    """A widget's rules are keyed on its own class (stepping restyles one widget)."""
+    stepper = tw.Stepper(scenarios.run("handshake"))
+    explorer = tw.Explorer({"a": scenarios.run("handshake"), "b": scenarios.run("lost-syn")})
+    what_if = tw.WhatIf.for_scenario("handshake")
+    scopes = set()
+    for widget, steppers in ((stepper, [stepper]), (explorer, list(explorer.steppers.values())),
+                             (what_if, what_if.panels)):
+        sheet = widget.children[0].value
+        [scope] = set(re.findall(r"\.(tcplab-w\d+):has", sheet))
+        assert all(scope in s._dom_classes for s in steppers)
+        scopes.add(scope)
+    assert len(scopes) == 3
 
 
 def test_the_state_diagram_outlines_each_hosts_state_at_each_step():

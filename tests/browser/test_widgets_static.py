@@ -286,3 +286,52 @@ def test_each_segment_lost_shows_its_own_correct_ending(visit, path):
                 seen[loss] = (case["summary"], tuple(case["story"]))
             assert len(set(seen.values())) == len(options), "every loss shows a different story"
     assert v.errors == [] and v.failed == [] and v.foreign == []
+
+
+PICKS = """(w) => {
+  const panel = [...w.querySelectorAll('.tcplab-stepper')].find(p => p.checkVisibility());
+  const shown = [...panel.querySelectorAll('.tcplab-frames > .widget-tab-contents > *')].find(c => c.checkVisibility());
+  return [...shown.querySelectorAll('[data-lose][role=button]')].filter(b => b.checkVisibility())
+    .map(b => ({index: +b.dataset.lose, name: b.getAttribute('aria-label'), tabindex: b.getAttribute('tabindex')}));
+}"""
+
+
+def show_case(page, widget, select, index, text):
+    select.select_option(index=index)
+    page.wait_for_function(
+        "([w, text]) => { try { return (" + CASE + ")(w).summary.includes(text); } catch (e) { return false; } }",
+        arg=[widget.element_handle(), text], timeout=5_000)
+
+
+@pytest.mark.parametrize("path", WHATIF_PAGES, ids=_ids(WHATIF_PAGES))
+def test_picking_a_segment_on_the_diagram_loses_it(visit, path):
+    """Clicking a segment (or Enter / Space on it) shows the same case as choosing it in the list."""
+    v = load(visit, path)
+    page = v.page
+    for widget in [w for w in page.locator(".tcplab-whatif").all() if w.is_visible()]:
+        widget.scroll_into_view_if_needed()
+        select = [s for s in widget.locator("select").all() if s.is_visible()][0]
+        options = [o.replace("\xa0", " ") for o in select.locator("option").all_inner_texts()]
+        show_case(page, widget, select, 0, "Nothing")
+        picks = widget.evaluate(PICKS)
+        single = [i for i, o in enumerate(options[1:], start=1) if not o.endswith(", twice")]
+        assert sorted(p["index"] for p in picks) == single, "every segment as it is can be picked"
+        assert all(p["name"] == f"Lose {options[p['index']]}" and p["tabindex"] == "0" for p in picks)
+        for k, pick in enumerate(picks):
+            loss = options[pick["index"]]
+            show_case(page, widget, select, pick["index"], loss)
+            listed = widget.evaluate(CASE)
+            show_case(page, widget, select, 0, "Nothing")
+            button = widget.locator(f"[data-lose='{pick['index']}'][role=button]:visible")
+            if k % 3 == 0:
+                button.click()
+            else:
+                button.focus()
+                page.keyboard.press("Enter" if k % 3 == 1 else " ")
+            page.wait_for_function(
+                "([w, loss]) => { try { return (" + CASE + ")(w).summary.includes(loss); } catch (e) { return false; } }",
+                arg=[widget.element_handle(), loss], timeout=5_000)
+            assert widget.evaluate(CASE) == listed, f"picking {loss} on the diagram shows another case"
+            assert select.input_value().replace("\xa0", " ") == loss
+            assert page.evaluate("() => document.activeElement.tagName") == "SELECT", "the focus moves to the list"
+    assert v.errors == [] and v.failed == [] and v.foreign == []

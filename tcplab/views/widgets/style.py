@@ -2,30 +2,44 @@
 
 The shown step is the selected child of a `Tab` (``.tcplab-steps``, hidden), kept in step
 with the slider by `jslink`; its tab bar lists one ``li`` per child, the current one with
-``lm-mod-current``.  For each step *j* two rules, scoped to the stepper that holds the Tab:
+``lm-mod-current``.  For each step *j* two rules, scoped to the steppers a stylesheet serves
+(the class *scope*, one per widget):
 
-- ``:has(... li.lm-mod-current ~ li:nth-child(j+1))`` (an earlier step is shown) hides the
+- ``:has(... li.lm-mod-current:nth-child(-n+j))`` (an earlier step is shown) hides the
   ``tcplab-from-<j>`` elements and fades the ``tcplab-until-<j>`` ones;
 - ``:has(... li:nth-child(j+1).lm-mod-current)`` highlights ``tcplab-at-<j>``, and shows that
   step's caption (inside an ``aria-live`` region, so screen readers announce it).
 
 Child 0 of the Tab is a placeholder, so step *j* is child *j* and ``li:nth-child(j+1)``.
+
+Stepping fast: a page holds several widgets, each with its stylesheet.  A rule keyed on the
+widget's own class is skipped at once for the elements of every other widget (the browser
+knows an element's ancestors' classes), so each step restyles one widget against one set of
+rules; and the rules look a few levels down with child combinators and no sibling combinator,
+so the browser checks a `:has()` cheaply.
+
 Without the widget script (or when printing) the cell shows a static copy of the whole
 drawing, ``.tcplab-static``, which the live widget hides.
 """
 
-STEPPER = ".tcplab-stepper"
-#: The Tab's tab bar, from the stepper: child combinators only, so that the browser checks a
-#: `:has()` by looking a few levels down, not through the whole drawing (fast stepping).
+import itertools
+
+#: The tab bar's items, from a stepper: child combinators only (see "Stepping fast").
 TABS = "> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li"
+_scopes = itertools.count(1)
 
 
-def step_rules(count):
-    """The rules that reveal steps 1..*count* (see the module docstring)."""
+def new_scope():
+    """A class for the steppers one stylesheet serves: ``tcplab-w1``, ``tcplab-w2``... (one per widget)."""
+    return f"tcplab-w{next(_scopes)}"
+
+
+def step_rules(count, scope):
+    """The rules that reveal steps 1..*count* in the steppers of class *scope* (see the module docstring)."""
     rules = []
     for j in range(1, count + 1):
-        earlier = f"{STEPPER}:has({TABS}.lm-mod-current ~ li:nth-child({j + 1}))"
-        now = f"{STEPPER}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
+        earlier = f".{scope}:has({TABS}.lm-mod-current:nth-child(-n+{j}))"
+        now = f".{scope}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
         rules.append(f"{earlier} .tcplab-from-{j}{{display:none}}")
         rules.append(f"{earlier} .tcplab-until-{j}{{opacity:.3}}")
         rules.append(f"{now} .tcplab-at-{j}{{--tcplab-show:block;--tcplab-glow:"
@@ -109,9 +123,9 @@ html[data-theme="dark"] .tcplab-static svg { filter: invert(.9) hue-rotate(180de
 """
 
 
-def stylesheet(count):
-    """The whole `<style>` element for widgets of at most *count* steps."""
-    return f"<style>{BASE}{step_rules(count)}</style>"
+def stylesheet(count, scope):
+    """The whole `<style>` element for the steppers of class *scope*, of at most *count* steps."""
+    return f"<style>{BASE}{step_rules(count, scope)}</style>"
 
 
 def static_stylesheet():

@@ -26,7 +26,7 @@ from ...sim.faults import DropWhere
 from ...sim.scenarios import conversation
 from .stepper import Controls, Stepper, View, _display_with_static, ending_text, static_html
 from .steps import select_steps
-from .style import stylesheet
+from .style import new_scope, stylesheet
 
 NOTHING = "nothing (as it is)"
 
@@ -301,9 +301,10 @@ class WhatIf(widgets.VBox):
                                                style={"description_width": "initial", "button_width": "auto"})
                          for s in conv.switches]
         self.variants, self.steps, self.choosers, self.panels, self.links = {}, {}, [], [], []
+        self.scope = new_scope()
         body = self._level(0, {}, ())
         most = max(p.count for p in self.panels)
-        header = widgets.HTML(stylesheet(most) + f"<div class='tcplab-caption'>{html.escape(conv.title)}</div>")
+        header = widgets.HTML(stylesheet(most, self.scope) + f"<div class='tcplab-caption'>{html.escape(conv.title)}</div>")
         switches = widgets.HBox(self.switches, layout=widgets.Layout(flex_flow="row wrap"))
         switches.add_class("tcplab-choices")
         super().__init__([header, switches, body])
@@ -344,6 +345,7 @@ class WhatIf(widgets.VBox):
         bar.add_class("tcplab-bar")     # sticky: the chooser and controls stay in view beside the drawing
         panel = widgets.VBox([bar, controls.frames, tab])
         panel.add_class("tcplab-stepper")
+        panel.add_class(self.scope)
         panel.count, panel.controls, panel.cases = count, controls, cases
         self.panels.append(panel)
         return panel
