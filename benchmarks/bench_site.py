@@ -87,6 +87,7 @@ class Site:
         following = self.stepper.locator(".tcplab-nav .mod-active + button")
         if following.count() == 0:
             return False
+        self.page.bring_to_front()        # a page in the background gets no animation frames
         self.stepper.evaluate(WATCH)
         before = self.metrics()
         following.click()
