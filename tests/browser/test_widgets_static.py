@@ -37,9 +37,7 @@ STATE = """(s) => {
   const marks = drawing ? [...drawing.querySelectorAll('.tcplab-ev')].map(e => ({
       from: +[...e.classList].find(c => c.startsWith('tcplab-from-')).slice(12),
       shown: getComputedStyle(e).display !== 'none'})) : [];
-  const readout = s.querySelector('.widget-readout');
-  return {current, caption: caption ? caption.textContent : null, marks,
-          readout: readout ? readout.textContent.trim() : null};
+  return {current, caption: caption ? caption.textContent : null, marks};
 }"""
 
 

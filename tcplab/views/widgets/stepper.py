@@ -117,8 +117,10 @@ class Controls:
         self.frames.add_class("tcplab-steps")
         self.play = widgets.Play(value=start, min=1, max=count, step=1, interval=interval, show_repeat=False,
                                  description="play the steps", tooltip="play the steps")
+        # No readout: the caption says "Step k of n", and a readout makes the browser lay the page
+        # out again inside every click, to check whether the number fits its box.
         self.slider = widgets.IntSlider(value=start, min=1, max=count, step=1, description="step",
-                                        continuous_update=True, readout=True,
+                                        continuous_update=True, readout=False,
                                         layout=widgets.Layout(width="min(100%, 360px)"))
         self.nav = widgets.ToggleButtons(
             options=[(f"step {i}", i) for i in range(count + 1)], index=start,

@@ -52,7 +52,7 @@ BASE = """
 .tcplab-stepper .widget-html, .tcplab-explorer .widget-html { max-width: 100%; margin: 0; color: inherit; }
 .tcplab-stepper .widget-html-content, .tcplab-explorer .widget-html-content { min-width: 0; flex: 1 1 auto;
   white-space: normal; line-height: 1.4; font-size: 14px; color: inherit; }
-.tcplab-stepper .widget-label, .tcplab-explorer .widget-label, .tcplab-stepper .widget-readout { color: inherit; }
+.tcplab-stepper .widget-label, .tcplab-explorer .widget-label { color: inherit; }
 .tcplab-steps, .tcplab-frames > .lm-TabBar, .tcplab-frames > .widget-tab-bar { display: none !important; }
 .tcplab-frames > .widget-tab-contents { border: none !important; padding: 0 !important; overflow: visible; }
 .tcplab-controls { gap: 4px 8px; align-items: center; }
