@@ -30,12 +30,14 @@ from book_site import SITE, widget_pages  # noqa: E402
 from conftest import ARGS, CHROMIUM  # noqa: E402
 
 #: In the page: after the next click, wait for the frame that shows the new step, then for its paint.
+#: The listener is the last to see the click (window, bubbling), so the frame callbacks the
+#: widgets asked for run before this one's.
 WATCH = """(stepper) => {
   const current = () => [...stepper.querySelectorAll('.tcplab-steps > .lm-TabBar li')]
       .findIndex(li => li.classList.contains('lm-mod-current'));
   const before = current();
   window.tcplabStep = new Promise(done => {
-    document.addEventListener('click', (event) => {
+    window.addEventListener('click', (event) => {
       const t0 = event.timeStamp;
       const frame = () => requestAnimationFrame(() => {
         if (current() === before) { frame(); return; }
@@ -44,7 +46,7 @@ WATCH = """(stepper) => {
         channel.port2.postMessage(0);
       });
       frame();
-    }, {capture: true, once: true});
+    }, {once: true});
   });
 }"""
 
