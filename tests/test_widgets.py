@@ -386,9 +386,12 @@ def test_each_segment_on_a_case_diagram_picks_its_loss():
     assert labels.index("the final ACK, twice") in targets.values()
     assert labels.index("the final ACK") not in targets.values()
     case = w.panels[0].cases[0].value
-    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*)\">", case)
-    assert [(int(i), name) for i, name in buttons] == [
+    # a button's name: the loss, then the words it shows (WCAG's label in name)
+    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*) \(([^\"]*)\)\">"
+                         r"\n?<text [^>]*>([^<]*)</text>", case)
+    assert [(int(i), name) for i, name, _, _ in buttons] == [
         (i, labels[i]) for i in sorted(whatif.pick_targets(nothing, labels).values())]
+    assert all(shown == text for _, _, shown, text in buttons)
     assert case.count("onclick=") == 1 and "dispatchEvent(new Event('change'" in case
     assert "<a " not in case and 'role="group" aria-label="Ladder diagram' in case
     assert "data-lose" not in w.static_html() and "<a " not in w.static_html()

@@ -104,7 +104,10 @@ body[data-jp-theme-light="false"] .tcplab-stepper { --tcplab-glow-color: #1f57ff
 .jp-OutputArea:has(.tcplab-stepper, .tcplab-explorer) .tcplab-static { display: none; }
 @media (max-width: 500px) {
   .tcplab-caption { font-size: 13px; }
-  .tcplab-nav .widget-toggle-button { min-width: 6.5em; }
+  .tcplab-nav .widget-toggle-button { min-width: 5.5em; }
+  /* one row of controls on a phone: the bar sticks, so every row it saves is a row of drawing */
+  .tcplab-controls .widget-slider { width: auto !important; flex: 1 1 100px; min-width: 100px; }
+  .tcplab-controls .widget-slider .widget-label { width: auto; min-width: 0; max-width: none; margin-right: 6px; }
 }
 @media print {
   .tcplab-stepper, .tcplab-explorer { display: none !important; }
