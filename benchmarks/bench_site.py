@@ -1,17 +1,25 @@
-"""How the built site feels in a browser (prints figures; not a test).
+"""How fast a step-through widget steps on the built static site (prints figures; not a test).
 
-For each page with a step-through widget: how long a step takes on the static page with no
-kernel, from the key press on the slider to the next step being shown (median of 20
-steps), measured in headless Chromium.  Needs `make book` first and Debian's chromium.
+    python benchmarks/bench_site.py [--before OTHER_BUILD] [--steps N]
 
-Run: .venv/bin/python benchmarks/bench_site.py
+For the first stepper of each page with widgets, in headless Chromium with no kernel: a real
+click on "next", then
+
+- input to paint: from the click event's timestamp to the end of the frame that shows the new
+  step (a message posted from that frame's animation callback runs once the frame is painted);
+- style + layout: the renderer's style recalculation and layout time for the step (Chrome
+  DevTools Protocol ``Performance.getMetrics``), the work the widget's CSS costs.
+
+With ``--before`` (another build of the site, e.g. a copy of _build/html made before a change),
+both builds are measured in the same run, page by page, alternating step by step.  Needs
+`make book` first and Debian's chromium.
 """
 
+import argparse
 import functools
 import http.server
 import statistics
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -21,23 +29,28 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from book_site import SITE, widget_pages  # noqa: E402
 from conftest import ARGS, CHROMIUM  # noqa: E402
 
-STEPS = 20
-
-#: In the page: press ArrowRight on a stepper's slider and time until the next step is current.
-STEP = """async (stepper) => {
-  const visible = () => [...stepper.querySelectorAll('.tcplab-steps > .lm-TabBar li')]
+#: In the page: after the next click, wait for the frame that shows the new step, then for its paint.
+#: The listener is the last to see the click (window, bubbling), so the frame callbacks the
+#: widgets asked for run before this one's.
+WATCH = """(stepper) => {
+  const current = () => [...stepper.querySelectorAll('.tcplab-steps > .lm-TabBar li')]
       .findIndex(li => li.classList.contains('lm-mod-current'));
-  const handle = stepper.querySelector('.widget-slider .ui-slider-handle, .widget-slider [role="slider"]');
-  const before = visible();
-  const start = performance.now();
-  handle.focus();
-  handle.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', keyCode: 39, bubbles: true}));
-  while (visible() === before) {
-    await new Promise(r => requestAnimationFrame(r));
-    if (performance.now() - start > 3000) return null;
-  }
-  return performance.now() - start;
+  const before = current();
+  window.tcplabStep = new Promise(done => {
+    window.addEventListener('click', (event) => {
+      const t0 = event.timeStamp;
+      const frame = () => requestAnimationFrame(() => {
+        if (current() === before) { frame(); return; }
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => done(performance.now() - t0);
+        channel.port2.postMessage(0);
+      });
+      frame();
+    }, {once: true});
+  });
 }"""
+
+METRICS = ("RecalcStyleDuration", "LayoutDuration")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -45,35 +58,95 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve(folder):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+class Site:
+    """One build of the site open on one page, its first stepper rewound to step 1."""
+
+    def __init__(self, context, base, path):
+        self.page = context.new_page()
+        self.cdp = context.new_cdp_session(self.page)
+        self.cdp.send("Performance.enable")
+        self.page.goto(base + path)
+        self.page.wait_for_selector(".tcplab-stepper .tcplab-nav", timeout=60_000)
+        self.stepper = self.page.locator(".tcplab-stepper").first
+        self.stepper.scroll_into_view_if_needed()
+        self.stepper.locator("[role=slider]").first.focus()
+        self.page.keyboard.press("Home")
+        self.page.wait_for_timeout(300)
+        self.paint, self.work = [], []
+
+    def metrics(self):
+        values = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return sum(values[name] for name in METRICS)
+
+    def step(self):
+        """Click "next" once; False at the last step."""
+        following = self.stepper.locator(".tcplab-nav .mod-active + button")
+        if following.count() == 0:
+            return False
+        self.page.bring_to_front()        # a page in the background gets no animation frames
+        self.stepper.evaluate(WATCH)
+        before = self.metrics()
+        following.click()
+        self.paint.append(self.page.evaluate("() => window.tcplabStep"))
+        self.page.wait_for_timeout(50)
+        self.work.append((self.metrics() - before) * 1000)
+        return True
+
+    def close(self):
+        self.page.close()
+
+
+def row(label, site):
+    if not site.paint:
+        return f"{label:<40} no step observed"
+    return (f"{label:<40} {len(site.paint):>5} {statistics.median(site.paint):>9.1f} {max(site.paint):>7.1f} "
+            f"{statistics.median(site.work):>9.1f}")
+
+
 def main():
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=Path, help="another build of the site, measured alongside")
+    parser.add_argument("--steps", type=int, default=12)
+    args = parser.parse_args()
     if not (SITE / "index.html").is_file():
         sys.exit("bench_site: build the book first (make book)")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    builds = {"now": SITE} | ({"before": args.before} if args.before else {})
+    servers = {name: serve(folder) for name, folder in builds.items()}
+    all_paint = {name: [] for name in builds}
+    all_work = {name: [] for name in builds}
     try:
-        with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-            context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                           args=ARGS)
-            page = context.new_page()
-            print(f"{'page':<32} {'steps':>5} {'median ms':>10} {'max ms':>8}")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            print(f"{'page (build)':<40} {'steps':>5} {'paint ms':>9} {'max ms':>7} {'style+layout ms':>9}")
+            print(f"{'':<40} {'':>5} {'(median)':>9} {'':>7} {'(median)':>9}")
             for path in widget_pages():
-                page.goto(base + path)
-                page.wait_for_selector(".tcplab-stepper .widget-slider", timeout=20_000)
-                stepper = page.locator(".tcplab-stepper").first
-                stepper.scroll_into_view_if_needed()
-                stepper.evaluate("s => { s.querySelector('.widget-play button:nth-child(2)').click(); }")
-                page.wait_for_timeout(200)
-                times = [t for t in (stepper.evaluate(STEP) for _ in range(STEPS)) if t is not None]
-                if times:
-                    print(f"{path:<32} {len(times):>5} {statistics.median(times):>10.1f} {max(times):>8.1f}")
-                else:
-                    print(f"{path:<32} no step observed")
-            context.close()
+                sites = {name: Site(context, base, path) for name, (_, base) in servers.items()}
+                for _ in range(args.steps):
+                    if not all([site.step() for site in sites.values()]):
+                        break
+                for name, site in sites.items():
+                    print(row(f"{path} ({name})", site))
+                    all_paint[name] += site.paint
+                    all_work[name] += site.work
+                    site.close()
+            for name in builds:
+                if all_paint[name]:
+                    print(f"{'all pages (' + name + ')':<40} {len(all_paint[name]):>5} "
+                          f"{statistics.median(all_paint[name]):>9.1f} {max(all_paint[name]):>7.1f} "
+                          f"{statistics.median(all_work[name]):>9.1f}")
+            browser.close()
     finally:
-        server.shutdown()
+        for server, _ in servers.values():
+            server.shutdown()
 
 
 if __name__ == "__main__":

@@ -158,11 +158,26 @@ def test_each_step_reveals_exactly_the_events_up_to_it():
     for k in range(1, len(steps) + 1):
         assert visible_steps(svg, k) == {n for n in drawn if n <= k}
     # the CSS: one hiding rule per step, keyed on an earlier tab being the current one
-    css = style.step_rules(len(steps))
+    css = style.step_rules(len(steps), "tcplab-w7")
     for j in range(1, len(steps) + 1):
-        assert (f".tcplab-stepper:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current "
-                f"~ li:nth-child({j + 1})) .tcplab-from-{j}{{display:none}}") in css
+        assert (f".tcplab-w7:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current"
+                f":nth-child(-n+{j})) .tcplab-from-{j}{{display:none}}") in css
         assert f"li:nth-child({j + 1}).lm-mod-current) .tcplab-at-{j}{{--tcplab-show:block" in css
+
+
+def test_each_stylesheet_serves_only_its_own_steppers():
+    """A widget's rules are keyed on its own class (stepping restyles one widget)."""
+    stepper = tw.Stepper(scenarios.run("handshake"))
+    explorer = tw.Explorer({"a": scenarios.run("handshake"), "b": scenarios.run("lost-syn")})
+    what_if = tw.WhatIf.for_scenario("handshake")
+    scopes = set()
+    for widget, steppers in ((stepper, [stepper]), (explorer, list(explorer.steppers.values())),
+                             (what_if, what_if.panels)):
+        sheet = widget.children[0].value
+        [scope] = set(re.findall(r"\.(tcplab-w\d+):has", sheet))
+        assert all(scope in s._dom_classes for s in steppers)
+        scopes.add(scope)
+    assert len(scopes) == 3
 
 
 def test_the_state_diagram_outlines_each_hosts_state_at_each_step():
@@ -340,6 +355,48 @@ def test_what_if_widget_links_each_chooser_to_its_cases():
     assert repr(w) == "WhatIf('What if the final ACK is lost?', 20 cases)"
 
 
+def data_sent(trace):
+    """(time, bytes) of each data segment the client sends."""
+    return [(round(e.time, 3), len(e.segment.payload)) for e in trace.events
+            if e.kind is Kind.SEND and e.host == "client" and e.segment.payload]
+
+
+def test_transfer_nagle_holds_small_pieces_while_data_is_unacknowledged():
+    transfer = whatif.CONVERSATIONS["transfer"]
+    assert [s.label for s in transfer.switches] == ["delayed ACK", "Nagle"]
+    pieces = [len(p) for p in whatif.REQUEST]
+    # Nagle off (TCP_NODELAY): each write leaves at once, 10 ms apart
+    assert data_sent(transfer.run(nodelay=True)) == [(0.1, pieces[0]), (0.11, pieces[1]), (0.12, pieces[2])]
+    # Nagle on: the first small piece leaves; the next two wait for its ACK (one round trip) and leave together
+    assert data_sent(transfer.run(nodelay=False)) == [(0.1, pieces[0]), (0.2, pieces[1] + pieces[2])]
+    # ... and with a delayed ACK they wait 0.2 s longer: the stall of book/transfer.ipynb's Nagle section
+    assert data_sent(transfer.run(nodelay=False, delayed_ack=0.2)) == [(0.1, pieces[0]), (0.4, pieces[1] + pieces[2])]
+
+
+def test_each_segment_on_a_case_diagram_picks_its_loss():
+    w = tw.WhatIf.for_scenario("teardown")
+    labels = list(w.choosers[0].options)
+    variants = w.variants[("the client",)]
+    nothing, final_ack = variants[0], variants[labels.index("the final ACK")]
+    # as it is: every segment picks the case that loses it once
+    assert whatif.pick_targets(nothing, labels) == {
+        k: labels.index(name) for k, name in enumerate(whatif.segment_names(nothing.trace), start=1)}
+    # the lost final ACK picks "lost twice"; its retransmission is no choice of the list
+    targets = whatif.pick_targets(final_ack, labels)
+    assert labels.index("the final ACK, twice") in targets.values()
+    assert labels.index("the final ACK") not in targets.values()
+    case = w.panels[0].cases[0].value
+    # a button's name: the loss, then the words it shows (WCAG's label in name)
+    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*) \(([^\"]*)\)\">"
+                         r"\n?<text [^>]*>([^<]*)</text>", case)
+    assert [(int(i), name) for i, name, _, _ in buttons] == [
+        (i, labels[i]) for i in sorted(whatif.pick_targets(nothing, labels).values())]
+    assert all(shown == text for _, _, shown, text in buttons)
+    assert case.count("onclick=") == 1 and "dispatchEvent(new Event('change'" in case
+    assert "<a " not in case and 'role="group" aria-label="Ladder diagram' in case
+    assert "data-lose" not in w.static_html() and "<a " not in w.static_html()
+
+
 def test_what_if_rejects_unknown_names_and_simulates_on_demand():
     with pytest.raises(ValueError, match="name must be one of"):
         tw.WhatIf.for_scenario("nope")
@@ -416,5 +473,7 @@ def test_drawings_never_shrink_their_text_below_the_floor():
     assert len(boxes) >= 2
     for width, svg in boxes:
         view = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+)", svg).group(1))
-        smallest = min(float(s) for s in re.findall(r"font-size:([\d.]+)px", svg))
-        assert smallest * int(width) / view >= TEXT_FLOOR_PX
+        # font-size, and the font shorthand of the host tags on the state diagram's outlines
+        sizes = re.findall(r"font-size:([\d.]+)px", svg) + re.findall(r"font: bold ([\d.]+)px", svg)
+        assert min(float(s) for s in sizes) * int(width) / view >= TEXT_FLOOR_PX
+    assert re.search(r"class=.tcplab-tag[^>]*font: bold", html), "the host tags are measured too"

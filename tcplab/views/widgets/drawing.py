@@ -166,14 +166,14 @@ def _outline(host, side, box, numbers):
     x, y, w, h = box
     pad = 2.5 + 3.5 * side
     classes = " ".join(["tcplab-now"] + [f"tcplab-at-{n}" for n in numbers])
-    tag_w = 6 + 4.6 * len(host)
+    tag_w = 8 + 6.9 * len(host)                # bold 10 px DejaVu Sans: about 6.9 px a letter
     tag_x = x + 4 if side == 0 else x + w - 4 - tag_w
-    tag_y = y - pad - 5.5                      # across the outline's top edge
+    tag_y = y - pad - 7                        # across the outline's top edge
     return (f'<g class="{classes}"><rect x="{x - pad:.1f}" y="{y - pad:.1f}" width="{w + 2 * pad:.1f}" '
             f'height="{h + 2 * pad:.1f}" rx="{6 + pad:.1f}" fill="none" stroke="{edge}" stroke-width="2.4"/>'
-            f'<rect x="{tag_x:.1f}" y="{tag_y:.1f}" width="{tag_w:.1f}" height="11" rx="3" fill="{edge}"/>'
-            f'<text x="{tag_x + 3:.1f}" y="{tag_y + 8.6:.1f}" fill="#ffffff" '
-            f'style="font: bold 8px \'DejaVu Sans\'">{host}</text></g>')
+            f'<rect x="{tag_x:.1f}" y="{tag_y:.1f}" width="{tag_w:.1f}" height="14" rx="3" fill="{edge}"/>'
+            f'<text class="tcplab-tag" x="{tag_x + 4:.1f}" y="{tag_y + 10.8:.1f}" fill="#ffffff" '
+            f'style="font: bold 10px \'DejaVu Sans\'">{host}</text></g>')
 
 
 def state_diagram_svg(trace, steps, state_diagram=None, label=""):

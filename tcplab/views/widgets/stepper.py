@@ -20,17 +20,13 @@ reader sees without JavaScript, before the widget script has run, and on paper.
 """
 
 import html
-import itertools
 import time
 
 import ipywidgets as widgets
 
 from .drawing import ladder_svg, min_width, state_diagram_svg
 from .steps import INTERESTING, describe, fields_table, select_steps
-from .style import static_stylesheet, stylesheet
-
-_ids = itertools.count(1)
-
+from .style import new_scope, static_stylesheet, stylesheet
 
 def step_text(trace, step):
     """What happens in *step*, in words: its interesting events joined by "; "."""
@@ -121,8 +117,10 @@ class Controls:
         self.frames.add_class("tcplab-steps")
         self.play = widgets.Play(value=start, min=1, max=count, step=1, interval=interval, show_repeat=False,
                                  description="play the steps", tooltip="play the steps")
+        # No readout: the caption says "Step k of n", and a readout makes the browser lay the page
+        # out again inside every click, to check whether the number fits its box.
         self.slider = widgets.IntSlider(value=start, min=1, max=count, step=1, description="step",
-                                        continuous_update=True, readout=True,
+                                        continuous_update=True, readout=False,
                                         layout=widgets.Layout(width="min(100%, 360px)"))
         self.nav = widgets.ToggleButtons(
             options=[(f"step {i}", i) for i in range(count + 1)], index=start,
@@ -172,6 +170,7 @@ class Stepper(widgets.VBox):
                  show_states=True, ladder=None, state_diagram=None, fields=True, style=True, **kwargs):
         began = time.perf_counter()
         self.trace = trace
+        self.scope = new_scope() if style else None
         self.steps = select_steps(trace, steps, max_frames)
         count = len(self.steps)
         start = check_start(start, count)
@@ -183,10 +182,13 @@ class Stepper(widgets.VBox):
         controls = Controls(count, start, interval)
         self.play, self.slider, self.nav, self.frames, self.links = (
             controls.play, controls.slider, controls.nav, controls.frames, controls.links)
-        header = widgets.HTML((stylesheet(count) if style else "")
+        controls.box.add_class("tcplab-bar")     # sticky: the controls stay in view beside the drawing
+        header = widgets.HTML((stylesheet(count, self.scope) if style else "")
                               + (f"<div class='tcplab-caption'>{html.escape(title)}</div>" if title else ""))
         super().__init__([header, controls.box, self.frames, self.captions, self.drawing], **kwargs)
         self.add_class("tcplab-stepper")
+        if style:
+            self.add_class(self.scope)
         self.build_seconds = time.perf_counter() - began
 
     @property
@@ -255,7 +257,10 @@ class Explorer(widgets.VBox):
         self.variants.add_class("tcplab-frames")
         self.links = [widgets.jslink((self.dropdown, "index"), (self.variants, "selected_index"))]
         most = max(s.frame_count for s in self.steppers.values())
-        header = widgets.HTML(stylesheet(most) + (f"<div class='tcplab-caption'>{html.escape(title)}</div>"
+        scope = new_scope()
+        for stepper in self.steppers.values():
+            stepper.add_class(scope)
+        header = widgets.HTML(stylesheet(most, scope) + (f"<div class='tcplab-caption'>{html.escape(title)}</div>"
                                                   if title else ""))
         super().__init__([header, *self.choosers(), self.variants])
         self.add_class(self.css_class)

@@ -2,30 +2,44 @@
 
 The shown step is the selected child of a `Tab` (``.tcplab-steps``, hidden), kept in step
 with the slider by `jslink`; its tab bar lists one ``li`` per child, the current one with
-``lm-mod-current``.  For each step *j* two rules, scoped to the stepper that holds the Tab:
+``lm-mod-current``.  For each step *j* two rules, scoped to the steppers a stylesheet serves
+(the class *scope*, one per widget):
 
-- ``:has(... li.lm-mod-current ~ li:nth-child(j+1))`` (an earlier step is shown) hides the
+- ``:has(... li.lm-mod-current:nth-child(-n+j))`` (an earlier step is shown) hides the
   ``tcplab-from-<j>`` elements and fades the ``tcplab-until-<j>`` ones;
 - ``:has(... li:nth-child(j+1).lm-mod-current)`` highlights ``tcplab-at-<j>``, and shows that
   step's caption (inside an ``aria-live`` region, so screen readers announce it).
 
 Child 0 of the Tab is a placeholder, so step *j* is child *j* and ``li:nth-child(j+1)``.
+
+Stepping fast: a page holds several widgets, each with its stylesheet.  A rule keyed on the
+widget's own class is skipped at once for the elements of every other widget (the browser
+knows an element's ancestors' classes), so each step restyles one widget against one set of
+rules; and the rules look a few levels down with child combinators and no sibling combinator,
+so the browser checks a `:has()` cheaply.
+
 Without the widget script (or when printing) the cell shows a static copy of the whole
 drawing, ``.tcplab-static``, which the live widget hides.
 """
 
-STEPPER = ".tcplab-stepper"
-#: The Tab's tab bar, from the stepper: child combinators only, so that the browser checks a
-#: `:has()` by looking a few levels down, not through the whole drawing (fast stepping).
+import itertools
+
+#: The tab bar's items, from a stepper: child combinators only (see "Stepping fast").
 TABS = "> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li"
+_scopes = itertools.count(1)
 
 
-def step_rules(count):
-    """The rules that reveal steps 1..*count* (see the module docstring)."""
+def new_scope():
+    """A class for the steppers one stylesheet serves: ``tcplab-w1``, ``tcplab-w2``... (one per widget)."""
+    return f"tcplab-w{next(_scopes)}"
+
+
+def step_rules(count, scope):
+    """The rules that reveal steps 1..*count* in the steppers of class *scope* (see the module docstring)."""
     rules = []
     for j in range(1, count + 1):
-        earlier = f"{STEPPER}:has({TABS}.lm-mod-current ~ li:nth-child({j + 1}))"
-        now = f"{STEPPER}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
+        earlier = f".{scope}:has({TABS}.lm-mod-current:nth-child(-n+{j}))"
+        now = f".{scope}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
         rules.append(f"{earlier} .tcplab-from-{j}{{display:none}}")
         rules.append(f"{earlier} .tcplab-until-{j}{{opacity:.3}}")
         rules.append(f"{now} .tcplab-at-{j}{{--tcplab-show:block;--tcplab-glow:"
@@ -38,10 +52,13 @@ BASE = """
 .tcplab-stepper .widget-html, .tcplab-explorer .widget-html { max-width: 100%; margin: 0; color: inherit; }
 .tcplab-stepper .widget-html-content, .tcplab-explorer .widget-html-content { min-width: 0; flex: 1 1 auto;
   white-space: normal; line-height: 1.4; font-size: 14px; color: inherit; }
-.tcplab-stepper .widget-label, .tcplab-explorer .widget-label, .tcplab-stepper .widget-readout { color: inherit; }
+.tcplab-stepper .widget-label, .tcplab-explorer .widget-label { color: inherit; }
 .tcplab-steps, .tcplab-frames > .lm-TabBar, .tcplab-frames > .widget-tab-bar { display: none !important; }
 .tcplab-frames > .widget-tab-contents { border: none !important; padding: 0 !important; overflow: visible; }
 .tcplab-controls { gap: 4px 8px; align-items: center; }
+.tcplab-stepper, .tcplab-explorer, .tcplab-frames, .tcplab-frames > .widget-tab-contents { overflow: visible !important; }
+.tcplab-bar { position: sticky; top: var(--tcplab-sticky-top, 0px); z-index: 3; padding: 2px 0;
+  background: var(--pst-color-background, var(--jp-layout-color0, #fff)); }
 .tcplab-controls .widget-play { width: auto; }
 .tcplab-controls .widget-slider { max-width: 100%; }
 .tcplab-view { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-start; overflow-x: auto; }
@@ -52,6 +69,10 @@ BASE = """
 .tcplab-drawing .tcplab-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
 .tcplab-drawing .tcplab-now { display: var(--tcplab-show, none); }
 .tcplab-drawing text { paint-order: stroke; stroke: #fff; stroke-width: 2.4px; stroke-linejoin: round; }
+.tcplab-drawing text.tcplab-tag { stroke: none; }
+.tcplab-drawing [data-lose] { cursor: pointer; }
+.tcplab-drawing [data-lose]:hover text, .tcplab-drawing [data-lose]:focus text { text-decoration: underline; font-weight: bold; }
+.tcplab-drawing [data-lose]:focus { outline: 2px solid var(--tcplab-glow-color); outline-offset: 2px; }
 .tcplab-captions { min-height: 3.2em; }
 .tcplab-captions, .tcplab-summary, .tcplab-caption, .tcplab-states { white-space: normal; overflow-wrap: anywhere; }
 .tcplab-captions > div { display: var(--tcplab-show, none); }
@@ -83,7 +104,10 @@ body[data-jp-theme-light="false"] .tcplab-stepper { --tcplab-glow-color: #1f57ff
 .jp-OutputArea:has(.tcplab-stepper, .tcplab-explorer) .tcplab-static { display: none; }
 @media (max-width: 500px) {
   .tcplab-caption { font-size: 13px; }
-  .tcplab-nav .widget-toggle-button { min-width: 6.5em; }
+  .tcplab-nav .widget-toggle-button { min-width: 5.5em; }
+  /* one row of controls on a phone: the bar sticks, so every row it saves is a row of drawing */
+  .tcplab-controls .widget-slider { width: auto !important; flex: 1 1 100px; min-width: 100px; }
+  .tcplab-controls .widget-slider .widget-label { width: auto; min-width: 0; max-width: none; margin-right: 6px; }
 }
 @media print {
   .tcplab-stepper, .tcplab-explorer { display: none !important; }
@@ -102,9 +126,9 @@ html[data-theme="dark"] .tcplab-static svg { filter: invert(.9) hue-rotate(180de
 """
 
 
-def stylesheet(count):
-    """The whole `<style>` element for widgets of at most *count* steps."""
-    return f"<style>{BASE}{step_rules(count)}</style>"
+def stylesheet(count, scope):
+    """The whole `<style>` element for the steppers of class *scope*, of at most *count* steps."""
+    return f"<style>{BASE}{step_rules(count, scope)}</style>"
 
 
 def static_stylesheet():

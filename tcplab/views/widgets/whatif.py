@@ -9,8 +9,9 @@ so the static page needs no kernel.  In a live kernel `WhatIf.simulate` runs any
 """
 
 import html
+import re
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
@@ -20,12 +21,12 @@ from ...core.seqspace import seq_relative
 from ...core.states import State
 from ...core.trace import Kind
 from ...core.validation import check_choice, check_int
-from ...sim.apps import Close, Connect, SendBytes, Sleep, WaitEstablished, WaitPeerClose
+from ...sim.apps import Close, Connect, Send, Sleep, WaitBytes, WaitEstablished, WaitPeerClose
 from ...sim.faults import DropWhere
 from ...sim.scenarios import conversation
 from .stepper import Controls, Stepper, View, _display_with_static, ending_text, static_html
 from .steps import select_steps
-from .style import stylesheet
+from .style import new_scope, stylesheet
 
 NOTHING = "nothing (as it is)"
 
@@ -63,10 +64,17 @@ def _handshake(**_):
     return OPEN, [WaitEstablished()], Config(seed=1), Config(seed=1)
 
 
-def _transfer(delayed_ack=None, nodelay=None, nbytes=2000):
-    server = Config(seed=1, delayed_ack=delayed_ack)
-    client = Config(seed=1, **({} if nodelay is None else {"nodelay": nodelay}))
-    return OPEN + [SendBytes(nbytes), Close()], [WaitPeerClose(), Close()], client, server
+#: The transfer's request, written in three small pieces 10 ms apart, and the server's reply.
+REQUEST = (b"GET ", b"/ HTTP/1.0", b"\r\n\r\n")
+REPLY = b"ok"
+
+
+def _transfer(delayed_ack=None, nodelay=False):
+    """With Nagle on, the second and third pieces wait for the ACK of the first and leave together."""
+    writes = [Send(REQUEST[0])] + [step for piece in REQUEST[1:] for step in (Sleep(0.01), Send(piece))]
+    client = OPEN + writes + [WaitBytes(len(REPLY)), Close()]
+    server = [WaitBytes(sum(map(len, REQUEST))), Send(REPLY), WaitPeerClose(), Close()]
+    return client, server, Config(seed=1, nodelay=nodelay), Config(seed=1, delayed_ack=delayed_ack)
 
 
 def _teardown(closer="client"):
@@ -77,24 +85,13 @@ def _teardown(closer="client"):
     return OPEN + second, [WaitEstablished()] + first, Config(seed=1), Config(seed=1)
 
 
-def _config_switch(label, name, options):
-    """A switch over one `Config` field, offered only when `Config` has that field."""
-    if name not in {f.name for f in fields(Config)}:
-        return None
-    return Switch(label, {option: {name: value} for option, value in options.items()})
-
-
-def _switches(*candidates):
-    return tuple(s for s in candidates if s is not None)
-
-
 CLOSER = Switch("who closes first", {"the client": {"closer": "client"}, "the server": {"closer": "server"}})
 DELAYED_ACK = Switch("delayed ACK", {"off": {"delayed_ack": None}, "on (0.2 s)": {"delayed_ack": 0.2}})
+NAGLE = Switch("Nagle", {"on": {"nodelay": False}, "off (TCP_NODELAY)": {"nodelay": True}})
 
 CONVERSATIONS = {
     "handshake": Conversation("What if a handshake segment is lost?", _handshake),
-    "transfer": Conversation("What if a segment of the transfer is lost?", _transfer,
-                             _switches(DELAYED_ACK, _config_switch("Nagle", "nodelay", {"on": False, "off": True}))),
+    "transfer": Conversation("What if a segment of a small request is lost?", _transfer, (DELAYED_ACK, NAGLE)),
     "teardown": Conversation("What if a teardown segment is lost?", _teardown, (CLOSER,)),
     "lost-final-ack": Conversation("What if the final ACK is lost?", _teardown, (CLOSER,),
                                    first_loss="the final ACK"),
@@ -200,6 +197,67 @@ def _summary(variant):
     return f"<p class='tcplab-summary'>{html.escape(lost)} {html.escape(ends)}; {again}.</p>"
 
 
+# --- picking a segment on the diagram ------------------------------------------------------
+# Each segment's arrow and label in a case's ladder become `<g data-lose="i">` (i: the loss
+# chooser's option that loses it), the label a button named "Lose the server's FIN (...)".  One
+# inline handler on the ladder sets the chooser and dispatches the `change` event its
+# ipywidgets view listens to, so the model, and the jslinked Tab of cases, follow: the same
+# on the static page (no kernel) and in JupyterLab or Notebook, where the HTML widget keeps
+# inline handlers (it sets innerHTML unsanitized).
+_LINK = re.compile(r"<a xlink:href='#lose-(\d+)(-arrow)?' target='_blank'>\n?(.*?)\n?</a>", re.S)
+PICK = ("onclick=\"var p=event.target.closest('[data-lose]');if(p){event.preventDefault();"
+        "var s=this.closest('.tcplab-stepper').querySelector('select');s.selectedIndex=p.dataset.lose;"
+        "s.dispatchEvent(new Event('change',{bubbles:true}));s.focus({preventScroll:true})}\" "
+        "onkeydown=\"if(event.key=='Enter'||event.key==' ')this.onclick(event)\"")
+
+
+def _linked_ladder(trace):
+    """The ladder of *trace* with the k-th segment on the link (arrow and label) linked to "#lose-k"."""
+    from ... import views as plot    # the views layer, imported only when a widget is built
+
+    fig = plot.ladder(trace)
+    links = {}
+    for k, flight in enumerate(trace.flights(), start=1):
+        links[f"label-{flight.packet}"] = f"#lose-{k}"
+        links[f"flight-{flight.packet}"] = f"#lose-{k}-arrow"
+    for artist in fig.findobj(lambda a: a.get_gid() in links):
+        artist.set_url(links[artist.get_gid()])
+    return fig
+
+
+def pick_targets(variant, labels):
+    """{k: chooser index} for the segments of *variant* the reader may pick (k: place on the link):
+    a segment the chooser can lose, not the case shown; the lost segment itself picks "twice"."""
+    targets = {}
+    for k, name in enumerate(segment_names(variant.trace), start=1):
+        if name == variant.lost and variant.times == 1:
+            name = f"{name}, twice"
+        if name in labels and name != variant.label:
+            targets[k] = labels.index(name)
+    return targets
+
+
+def _pickable(drawing, targets, labels):
+    """*drawing* (HTML of a linked ladder) with the links to *targets* made pickable, the rest unlinked.
+
+    A label's button is named for the loss and, so that its name holds the words it shows,
+    its text: "Lose the server's FIN (FIN,ACK seq=1 ack=2)"."""
+    def link(match):
+        index = targets.get(int(match.group(1)))
+        if index is None:
+            return match.group(3)
+        if match.group(2):      # the arrow: clickable, not a second stop for the keyboard
+            return f"<g data-lose='{index}'>{match.group(3)}</g>"
+        shown = " ".join(re.findall(r">([^<]+)</text>", match.group(3)))
+        name = html.escape(f"Lose {labels[index]} ({html.unescape(shown)})", quote=False)
+        return f'<g data-lose=\'{index}\' role="button" tabindex="0" aria-label="{name}">{match.group(3)}</g>'
+    drawing = _LINK.sub(link, drawing)
+    if targets:   # the ladder holds buttons: a group, not an image, and the handler that picks
+        drawing = re.sub(r"(<div class='tcplab-drawing tcplab-ladder')([^>]*><svg [^>]*?)role=\"img\"",
+                         lambda m: f'{m.group(1)} {PICK}{m.group(2)}role="group"', drawing, count=1)
+    return drawing
+
+
 #: Cases already simulated and drawn, by (conversation, settings, options); and for each
 #: (conversation, settings) the ladder of the conversation as it is, for the static copy.
 _CASES = {}
@@ -214,17 +272,17 @@ def _cases(conv, settings, options):
         variants = loss_variants(conv, **settings)
         steps = [select_steps(v.trace, max_frames=options["max_frames"]) for v in variants]
         count = max(len(s) for s in steps)
+        labels = [v.label for v in variants]
         pages = []
         for v, case_steps in zip(variants, steps):
-            view = View(v.trace, case_steps, name=v.label, show_states=options["show_states"],
+            view = View(v.trace, case_steps, name=v.label, ladder=_linked_ladder, show_states=options["show_states"],
                         fields=options["fields"], through=count)
-            pages.append(_summary(v) + view.captions_html + view.drawing_html)
-            _STATIC.setdefault(key[:2], view.ladder_svg)
+            pages.append(_summary(v) + view.captions_html + _pickable(view.drawing_html, pick_targets(v, labels), labels))
+            _STATIC.setdefault(key[:2], _pickable(view.ladder_svg, {}, labels))
         if len(_CASES) >= 16:
             _CASES.pop(next(iter(_CASES)))
         _CASES[key] = variants, steps, count, pages
     return _CASES[key]
-
 
 
 class WhatIf(widgets.VBox):
@@ -247,9 +305,10 @@ class WhatIf(widgets.VBox):
                                                style={"description_width": "initial", "button_width": "auto"})
                          for s in conv.switches]
         self.variants, self.steps, self.choosers, self.panels, self.links = {}, {}, [], [], []
+        self.scope = new_scope()
         body = self._level(0, {}, ())
         most = max(p.count for p in self.panels)
-        header = widgets.HTML(stylesheet(most) + f"<div class='tcplab-caption'>{html.escape(conv.title)}</div>")
+        header = widgets.HTML(stylesheet(most, self.scope) + f"<div class='tcplab-caption'>{html.escape(conv.title)}</div>")
         switches = widgets.HBox(self.switches, layout=widgets.Layout(flex_flow="row wrap"))
         switches.add_class("tcplab-choices")
         super().__init__([header, switches, body])
@@ -286,8 +345,11 @@ class WhatIf(widgets.VBox):
         controls = Controls(count, count, self.options["interval"])
         self.links += [widgets.jslink((chooser, "index"), (tab, "selected_index"))] + controls.links
         self.choosers.append(chooser)
-        panel = widgets.VBox([chooser, controls.box, controls.frames, tab])
+        bar = widgets.VBox([chooser, controls.box])
+        bar.add_class("tcplab-bar")     # sticky: the chooser and controls stay in view beside the drawing
+        panel = widgets.VBox([bar, controls.frames, tab])
         panel.add_class("tcplab-stepper")
+        panel.add_class(self.scope)
         panel.count, panel.controls, panel.cases = count, controls, cases
         self.panels.append(panel)
         return panel
@@ -328,4 +390,4 @@ class WhatIf(widgets.VBox):
         return f"WhatIf({self.conversation.title!r}, {self.case_count} cases)"
 
 
-__all__ = ["WhatIf", "Conversation", "Switch", "CONVERSATIONS", "loss_variants", "segment_names"]
+__all__ = ["WhatIf", "Conversation", "Switch", "CONVERSATIONS", "loss_variants", "segment_names", "pick_targets"]
