@@ -8,17 +8,17 @@ The third check (security) and the sixth (URG) are not modelled.
 """
 
 from .errors import ConnectionRefused, ConnectionReset
+from .opening import ArrivesUnsynchronized
 from .segment import Flags, Segment
 from .seqspace import seq_add, seq_ge, seq_gt, seq_in_window, seq_le, seq_lt, seq_sub
 from .states import State
-from .tcb import DEFAULT_MSS
 from .timers import DELAYED_ACK, RETRANSMISSION, TIME_WAIT
 
 DROP = False      # a check returns DROP when processing of the segment ends there
 GO_ON = True
 
 
-class SegmentArrives:
+class SegmentArrives(ArrivesUnsynchronized):
     """Methods of `Endpoint` that process one arriving segment."""
 
     def _segment_arrives(self, seg):
@@ -32,61 +32,6 @@ class SegmentArrives:
             self._arrives_syn_sent(seg)
         else:
             self._arrives_synchronized(seg)
-
-    # ------------------------------------------------------------- §3.10.7.1-3
-    def _arrives_closed(self, seg):
-        """§3.10.7.1: anything but a RST gets a RST (a RST is never answered with a RST)."""
-        if seg.flags & Flags.RST:
-            return
-        if seg.flags & Flags.ACK:
-            reply = Segment(seg.dport, seg.sport, seg.ack, 0, Flags.RST, 0)
-        else:
-            reply = Segment(seg.dport, seg.sport, 0, seq_add(seg.seq, seg.len), Flags.RST | Flags.ACK, 0)
-        self._emit(reply, "no connection: reset")
-
-    def _arrives_listen(self, seg):
-        """§3.10.7.2: a RST is ignored, an ACK reset, a SYN answered with SYN,ACK."""
-        if seg.flags & Flags.RST:
-            return
-        if seg.flags & Flags.ACK:
-            self._emit(Segment(seg.dport, seg.sport, seg.ack, 0, Flags.RST, 0), "ACK in LISTEN: reset")
-            return
-        if not seg.flags & Flags.SYN:
-            return
-        self.tcb_.remote_port = seg.sport
-        self._take_peer_syn(seg)
-        self._open_send_side()
-        self._move("rcv SYN")
-        self._transmit(self._syn(Flags.SYN | Flags.ACK), "SYN-ACK")
-
-    def _arrives_syn_sent(self, seg):
-        """§3.10.7.3: check the ACK, then the RST, then the SYN (SYN,ACK or simultaneous open)."""
-        t = self.tcb_
-        acceptable_ack = False
-        if seg.flags & Flags.ACK:
-            if seq_le(seg.ack, t.iss) or seq_gt(seg.ack, t.snd_nxt):
-                if not seg.flags & Flags.RST:
-                    self._emit(Segment(seg.dport, seg.sport, seg.ack, 0, Flags.RST, 0), "unacceptable ACK: reset")
-                return
-            acceptable_ack = seq_lt(t.snd_una, seg.ack) and seq_le(seg.ack, t.snd_nxt)
-        if seg.flags & Flags.RST:
-            if acceptable_ack:
-                self._fail(ConnectionRefused("connection refused"), "rcv RST,ACK")
-            return
-        if not seg.flags & Flags.SYN:
-            return
-        self._take_peer_syn(seg)
-        if acceptable_ack:
-            self._acknowledge(seg.ack)
-        if seq_gt(t.snd_una, t.iss):
-            self._set_window(seg, scaled=False, force=True)
-            self._move("rcv SYN,ACK")
-            self._send_ack("ACK")
-            self._push()
-        else:
-            t.retransmit.clear()
-            self._move("rcv SYN")
-            self._transmit(self._syn(Flags.SYN | Flags.ACK), "SYN-ACK (simultaneous open)")
 
     # ------------------------------------------------------------- §3.10.7.4
     def _arrives_synchronized(self, seg):
@@ -317,23 +262,6 @@ class SegmentArrives:
             self._send_ack("ACK of FIN")
 
     # ------------------------------------------------------------- TCB updates
-    def _take_peer_syn(self, seg):
-        """Record IRS and the options the peer's SYN offered."""
-        t = self.tcb_
-        t.irs = seg.seq
-        t.rcv_nxt = seq_add(seg.seq, 1)
-        opts = seg.options
-        t.send_mss = opts.mss if opts.mss is not None else DEFAULT_MSS
-        # An option is in use only if both SYNs carry it (RFC 7323 §1.3, RFC 2018 §2).
-        t.negotiated = {"wscale": opts.wscale is not None and self.config.window_scale is not None,
-                        "sack_ok": opts.sack_ok and self.config.sack_permitted,
-                        "timestamps": opts.timestamps is not None and self.config.timestamps}
-        if t.negotiated["wscale"]:
-            t.snd_scale, t.rcv_scale = opts.wscale, self.config.window_scale
-        t.negotiated["mss"] = t.send_mss
-        if opts.timestamps is not None:
-            t.ts_recent = opts.timestamps[0]
-
     def _set_window(self, seg, scaled=True, force=False):
         """Update SND.WND from a segment whose ACK lies in SND.UNA..SND.NXT (§3.10.7.4, fifth check).
 
