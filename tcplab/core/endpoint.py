@@ -25,7 +25,7 @@ import random
 
 from .arrival import SegmentArrives
 from .config import Config
-from .errors import ConnectionTimedOut, InvalidCall
+from .errors import InvalidCall
 from .keepalive import KeepAliveTimer
 from .rto import RtoEstimator
 from .segment import Flags, Segment
@@ -33,7 +33,8 @@ from .sendpath import SendPath
 from .seqspace import MODULUS, seq_sub
 from .states import KEEPALIVE_STATES, State, find_transition
 from .tcb import Tcb, TcbSnapshot
-from .timers import DELAYED_ACK, KEEPALIVE, PERSIST, RETRANSMISSION, TIME_WAIT, Timers
+from .timers import KEEPALIVE, TIME_WAIT, Timers
+from .timeouts import Timeouts
 from .timestamps import Timestamps
 from .trace import Event, Kind
 from .validation import check_bytes, check_instance, check_int, check_str, check_time
@@ -45,7 +46,7 @@ def _tcb_field(name, doc):
     return property(lambda self: getattr(self.tcb_, name), doc=doc)
 
 
-class Endpoint(SegmentArrives, SendPath, Timestamps, KeepAliveTimer):
+class Endpoint(SegmentArrives, SendPath, Timeouts, Timestamps, KeepAliveTimer):
     """One end of a TCP connection.  See the module docstring for the calling pattern."""
 
     def __init__(self, local_port, *, config=None, name="tcp"):
@@ -244,38 +245,8 @@ class Endpoint(SegmentArrives, SendPath, Timestamps, KeepAliveTimer):
                 continue  # an earlier timer in this round stopped it
             self.timers.stop(name)
             self._record(Kind.TIMER, detail=name)
-            if name == TIME_WAIT:
-                self._delete_tcb("timeout=2MSL")
-            elif name == DELAYED_ACK:
-                if self.state.synchronized or self.state is State.SYN_RECEIVED:
-                    self._send_ack("delayed ACK")
-            elif name == PERSIST:
-                self._window_probe()
-            elif name == RETRANSMISSION:
-                self._retransmission_timeout()
-            elif name == KEEPALIVE:
-                self._keepalive_timeout()
+            self._timer_fires(name)
         return self.segments_to_send()
-
-    def _retransmission_timeout(self):
-        """RFC 6298 §5.4–5.6: retransmit the oldest segment, back off, or give up at the limit."""
-        t = self.tcb_
-        if not t.retransmit:
-            return
-        limit = self.config.syn_retries if self.state in (State.SYN_SENT, State.SYN_RECEIVED) \
-            else self.config.max_retries
-        if t.retries >= limit:
-            self._fail(ConnectionTimedOut(f"no acknowledgment after {t.retries} retransmissions"),
-                       "retransmission limit")
-            return
-        t.retries += 1
-        t.rto.timed_out()
-        self._retransmit_first(f"retransmission #{t.retries} (RTO)")
-        self.timers.start(RETRANSMISSION, self._now + t.rto.rto)
-
-    def _stop_persist(self):
-        self.timers.stop(PERSIST)
-        self.tcb_.persist_backoff = 0
 
     # ------------------------------------------------------------ bookkeeping
     def _open_send_side(self):
