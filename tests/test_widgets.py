@@ -387,7 +387,7 @@ def test_each_segment_on_a_case_diagram_picks_its_loss():
     assert labels.index("the final ACK") not in targets.values()
     case = w.panels[0].cases[0].value
     # a button's name: the loss, then the words it shows (WCAG's label in name)
-    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*) \(([^\"]*)\)\">"
+    buttons = re.findall(r"<g data-lose='(\d+)' role=\"button\" tabindex=\"0\" aria-label=\"Lose ([^\"]*): ([^\"]*)\">"
                          r"\n?<text [^>]*>([^<]*)</text>", case)
     assert [(int(i), name) for i, name, _, _ in buttons] == [
         (i, labels[i]) for i in sorted(whatif.pick_targets(nothing, labels).values())]

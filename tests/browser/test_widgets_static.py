@@ -321,7 +321,7 @@ def test_picking_a_segment_on_the_diagram_loses_it(visit, path):
         picks = widget.evaluate(PICKS)
         single = [i for i, o in enumerate(options[1:], start=1) if not o.endswith(", twice")]
         assert sorted(p["index"] for p in picks) == single, "every segment as it is can be picked"
-        assert all(p["name"].startswith(f"Lose {options[p['index']]} (") and p["tabindex"] == "0" for p in picks)
+        assert all(p["name"].startswith(f"Lose {options[p['index']]}: ") and p["tabindex"] == "0" for p in picks)
         for k, pick in enumerate(picks):
             loss = options[pick["index"]]
             show_case(page, widget, select, pick["index"], loss)
