@@ -105,8 +105,20 @@ async function renderState(state) {
   if (rest.length) await manager.set_state(subset(state, rest));
 }
 
-const states = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
-states.forEach((tag) => renderState(JSON.parse(tag.innerHTML)).catch((error) => console.error(error)));
+// The state of a page: JSON, or as the site stores it (scripts/widget_assets.py) gzip-compressed
+// and base64-encoded.
+const STATE_TYPE = "application/vnd.jupyter.widget-state+json";
+const PACKED_TYPE = `${STATE_TYPE};encoding=gzip-base64`;
+
+async function readState(tag) {
+  if (tag.type === STATE_TYPE) return JSON.parse(tag.textContent);
+  const bytes = Uint8Array.from(atob(tag.textContent.trim()), (c) => c.charCodeAt(0));
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return JSON.parse(await new Response(inflated).text());
+}
+
+const states = document.querySelectorAll(`script[type="${STATE_TYPE}"], script[type="${PACKED_TYPE}"]`);
+states.forEach((tag) => readState(tag).then(renderState).catch((error) => console.error(error)));
 
 // Names for controls that have none: Play's icon buttons and a slider's handle (named by its
 // description, e.g. "step"), once per frame after widgets have rendered their parts.
