@@ -511,3 +511,20 @@ each("Endpoint.receive.now", [None, "x", NAN, INF, -1.0, 0.0],
      lambda v: _established().receive(Segment(80, 40000, 1, 0, Flags.ACK), v), "now", endpoint=True)
 each("Endpoint.handle_timer.now", [None, "x", NAN, INF, -1.0, 0.0], lambda v: _established().handle_timer(v), "now",
      endpoint=True)
+
+
+# ------------------------------------------------------------------------- views/table.py
+def _table(**fields):
+    from tcplab.views.table import Table
+    values = dict(columns=("a", "b"), rows=[(1, 2)])
+    values.update(fields)
+    return Table(**values)
+
+
+each("Table.columns", [[5], [""], None], lambda v: _table(columns=v), "columns")
+each("Table.rows", [[(1,)], [(1, 2, 3)]], lambda v: _table(rows=v), "rows")
+each("Table.note", [5], lambda v: _table(note=v), "note")
+each("event_table.trace", [None, "handshake"], lambda v: __import__("tcplab.views.table").views.table.event_table(v),
+     "trace")
+each("event_table.kinds", ["bogus", ["bogus"]], lambda v: __import__("tcplab.views.table").views.table.event_table(
+    _handshake_trace(), v), "kinds", "kind")

@@ -113,15 +113,9 @@ TIMERS = (
 
 
 def timer_table():
-    """TIMERS as aligned text."""
-    header = Timer("timer", "RFC", "Linux", "the seed post", "")
-    rows = [header] + list(TIMERS)
-    widths = [max(len(getattr(r, f)) for r in rows) for f in ("name", "rfc", "linux", "seed")]
-    lines = []
-    for r in rows:
-        lines.append("  ".join(getattr(r, f).ljust(w) for f, w in zip(("name", "rfc", "linux", "seed"), widths))
-                     .rstrip())
-    return "\n".join(lines)
+    """TIMERS as a `Table` (HTML in a notebook, aligned text when printed)."""
+    from ..views.table import Table   # the views (matplotlib) load only when a table is shown
+    return Table(("timer", "RFC", "Linux", "the seed post"), [(t.name, t.rfc, t.linux, t.seed) for t in TIMERS])
 
 
 def teardown_table(trace, relative=True):
