@@ -18,7 +18,28 @@ import "@lumino/widgets/style/index.css";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@jupyter-widgets/controls/css/labvariables.css";
 
-const MODULES = { "@jupyter-widgets/base": base, "@jupyter-widgets/controls": controls };
+// An HTML widget fills itself in only once it is shown.  A what-if widget holds one HTML widget
+// (a whole drawing) per case in a Tab, and an explorer one stepper per variant: filling in only
+// the case on show spares the browser tens of thousands of elements nobody sees yet.  Lumino marks
+// a widget visible when it is attached or shown and neither it nor an ancestor is hidden.
+class ShownHTMLView extends controls.HTMLView {
+  update() {
+    this.unfilled = !this.luminoWidget.isVisible;
+    return this.unfilled ? undefined : super.update();
+  }
+
+  processLuminoMessage(msg) {
+    super.processLuminoMessage(msg);
+    if (this.unfilled && (msg.type === "after-show" || msg.type === "after-attach") && this.luminoWidget.isVisible) {
+      this.update();
+    }
+  }
+}
+
+const MODULES = {
+  "@jupyter-widgets/base": base,
+  "@jupyter-widgets/controls": { ...controls, HTMLView: ShownHTMLView },
+};
 
 class StaticManager extends ManagerBase {
   constructor() {
