@@ -414,7 +414,7 @@ each("teardown.stale_segment.delay", [NAN, INF, 0, "x", 10.0], lambda v: teardow
 each("transfer.sequence_table", [None, 5], transfer.sequence_table, "trace")
 each("transfer.sequence_table.relative", [None, "yes"], lambda v: transfer.sequence_table(_handshake_trace(), v),
      "relative")
-each("transfer.print_sequence_table", [None, 5], transfer.print_sequence_table, "trace")
+each("transfer.segment_table", [None, 5], transfer.segment_table, "trace")
 each("transfer.payload_sizes.host", [None, "nobody"], lambda v: transfer.payload_sizes(_handshake_trace(), v), "host")
 each("transfer.transfer_summary.sender", [None, "nobody"],
      lambda v: transfer.transfer_summary(_handshake_trace(), v), "sender")
