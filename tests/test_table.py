@@ -36,3 +36,8 @@ def test_the_timer_reference_table_is_a_table():
     table = teardown.timer_table()
     assert table.columns == ("timer", "RFC", "Linux", "the seed post")
     assert any("TCP_TIMEWAIT_LEN" in cell for row in table.rows for cell in row)
+
+
+def test_a_column_empty_in_every_row_is_left_out():
+    table = Table(("a", "unused", "b"), [(1, "", "x"), (2, "", "")])
+    assert table.columns == ("a", "b") and table.rows == [(1, "x"), (2, "")]

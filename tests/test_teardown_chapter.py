@@ -10,8 +10,8 @@ def test_teardown_table_counts_four_three_and_relative_numbers():
     four = teardown.teardown_table(scenarios.run("four-way-teardown")).rows
     three = teardown.teardown_table(scenarios.run("three-segment-teardown")).rows
     assert len(four) == 4 and len(three) == 3
-    assert four[0][1:5] == ("client → server", "FIN,ACK", 1, 1) and four[0][6] == "client: FIN-WAIT-1"
-    assert four[-1][6] == "client: TIME-WAIT"
+    assert four[0][1:5] == ("client → server", "FIN,ACK", 1, 1) and four[0][-1] == "client: FIN-WAIT-1"
+    assert four[-1][-1] == "client: TIME-WAIT"
 
 
 def test_teardown_table_marks_loss_and_rst_without_ack():

@@ -137,7 +137,7 @@ def teardown_table(trace, relative=True):
         rows.append((f.send.time, f"{f.src} → {f.dst}", seg.flags.label(), seq,
                      ack if seg.flags & Flags.ACK else "—", len(seg.payload) or "",
                      f"{f.src}: {f.send.state}", "lost" if f.lost else ""))
-    return Table(("time/s", "segment", "flags", "seq", "ack", "len", "sender's state after", "fate"), rows)
+    return Table(("time/s", "segment", "flags", "seq", "ack", "len", "sender's state", "fate"), rows)
 
 
 # --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------

@@ -14,6 +14,7 @@ from ..core.validation import check_instance, check_str
 
 class Table:
     """*rows* (sequences of cells) under *columns* (their names); numbers align right in text.
+    A column empty ("") in every row is left out.
 
     ``str(table)`` is aligned text, ``table._repr_html_()`` an HTML table, ``table.rows`` the cells.
     """
@@ -27,6 +28,10 @@ class Table:
             if len(row) != len(self.columns):
                 raise InvalidArgument(f"rows[{i}] must have {len(self.columns)} cells (one per column), got {len(row)}")
         self.note = check_str("note", note, empty=True)
+        # A column with no value in any row says nothing: it goes (a narrow screen has no room to spare).
+        kept = [k for k in range(len(self.columns)) if not self.rows or any(row[k] != "" for row in self.rows)]
+        self.columns = tuple(self.columns[k] for k in kept)
+        self.rows = [tuple(row[k] for k in kept) for row in self.rows]
 
     def _numeric(self, k):
         cells = [row[k] for row in self.rows if row[k] != ""]
