@@ -57,7 +57,9 @@ class Table:
         head = "".join(cell("th", c, k) for k, c in enumerate(self.columns))
         body = "".join("<tr>" + "".join(cell("td", c, k) for k, c in enumerate(row)) + "</tr>" for row in self.rows)
         note = f"<p class='tcplab-table-note'>{html.escape(self.note)}</p>" if self.note else ""
-        return (f"<div class='tcplab-table-wrap'><table class='tcplab-text-table'><thead><tr>{head}</tr></thead>"
+        # Focusable, so a keyboard can scroll it where it is wider than the screen.
+        return (f"<div class='tcplab-table-wrap' tabindex='0' role='group' aria-label='Table of "
+                f"{html.escape(', '.join(self.columns))} (scrolls sideways on a narrow screen)'><table class='tcplab-text-table'><thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table>{note}</div>")
 
 
