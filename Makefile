@@ -20,7 +20,8 @@ $(STAMP): requirements.txt pyproject.toml
 # The widget JavaScript served by the site itself (packages pinned in package-lock.json), bundled
 # by esbuild into node_modules/.tcplab-widgets/; the book's Sphinx extension
 # scripts/widget_assets.py copies it into _build/html/_static/widgets/.
-$(JS_STAMP): package.json package-lock.json scripts/widget_embed.js scripts/widget_icons.css scripts/build_widgets.mjs
+$(JS_STAMP): package.json package-lock.json scripts/widget_embed.js scripts/widget_icons.css scripts/build_widgets.mjs \
+		scripts/no_html_descriptions.js
 	npm ci --no-audit --no-fund --ignore-scripts --silent
 	node scripts/build_widgets.mjs
 	touch $(JS_STAMP)

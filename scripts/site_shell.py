@@ -4,8 +4,9 @@
   (`fontawesome.js`) on every page to turn some fifteen `<i class="fa-solid fa-bars">` into SVG.
   After the build, every such element in the written pages becomes that inline `<svg>` (path
   data taken from the theme's own fontawesome.js), the script tag goes, and so do the Font
-  Awesome files in the output but its solid font (which the theme's CSS uses for admonition
-  icons, fetched only by pages with an admonition).  Icons the pages do not name are never shipped.
+  Awesome files in the output.  The icons the theme's CSS draws with Font Awesome's solid font
+  (admonition titles, download and external links) become CSS masks of the same paths, in
+  `_static/tcplab-icons.css`: no page fetches an icon font.  Icons the pages do not name are never shipped.
 - The navigation's icon-only expand buttons get a name (axe-core: summary-name), and MyST-NB's
   toggles of hidden cells are named by the text they show (axe-core: label-content-name-mismatch).
 - Text outputs of cells that are not tables (no columns) are marked so CSS lets them wrap;
@@ -13,7 +14,8 @@
 - Images load lazily and decode off the main thread, so the widget script (which waits for the
   window's load event) is not held up by figures further down the page.
 - Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
-  screen readers and fonts treat it as Chinese (pages written in English otherwise claim it).
+  screen readers and fonts treat it as Chinese (pages written in English otherwise claim it):
+  in the document by a post-transform, in the navigation the theme writes by the rewriting.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
@@ -22,6 +24,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -30,13 +33,22 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 FONTAWESOME = "_static/scripts/fontawesome.js"
-#: Removed from the output.  The solid webfont stays: the theme's admonition titles draw their icons with it.
+#: Removed from the output.
 FONTAWESOME_FILES = ("_static/scripts/fontawesome.js", "_static/scripts/fontawesome.js.map",
-                     "_static/scripts/fontawesome.js.LICENSE.txt",
-                     "_static/vendor/fontawesome/webfonts/fa-regular-400.woff2",
-                     "_static/vendor/fontawesome/webfonts/fa-regular-400.ttf",
-                     "_static/vendor/fontawesome/webfonts/fa-brands-400.woff2",
-                     "_static/vendor/fontawesome/webfonts/fa-brands-400.ttf")
+                     "_static/scripts/fontawesome.js.LICENSE.txt", "_static/vendor/fontawesome")
+#: The stylesheet of the icons the theme's CSS would draw with the solid webfont (written after the build).
+ICON_CSS = "tcplab-icons.css"
+#: Pseudo-elements the theme's CSS draws with Font Awesome's solid font, and the icon each shows.
+FONT_ICONS = {".admonition>.admonition-title:after, div.admonition>.admonition-title:after": "bell"} | {
+    f".admonition.{kind}>.admonition-title:after, div.admonition.{kind}>.admonition-title:after": icon
+    for kind, icon in (("attention", "circle-exclamation"), ("caution", "triangle-exclamation"),
+                       ("warning", "triangle-exclamation"), ("danger", "triangle-exclamation"),
+                       ("error", "circle-xmark"), ("hint", "lightbulb"), ("tip", "lightbulb"),
+                       ("important", "circle-exclamation"), ("note", "circle-info"), ("seealso", "share"),
+                       ("admonition-todo", "pencil"))} | {
+    "a.reference.download:before": "download",
+    ".nav-link.nav-external:after, nav.bd-links li>a.reference.external:after": "arrow-up-right-from-square",
+    "div#searchbox p.highlight-link a:before": "magnifying-glass-minus"}
 #: Font Awesome's solid set is registered by `d("fas",p)`, the object `var p={...}` before it.
 SOLID_PACK_END, PACK_START = 'd("fas",p)', "var p={"
 ICON = re.compile(r'"?([\w-]+)"?:\[(\d+),(\d+),\[([^\]]*)\],"[^"]*","([^"]*)"\]')
@@ -97,6 +109,34 @@ def inline_icons(page, icons):
     return ICON_ELEMENT.sub(svg, page)
 
 
+def icon_stylesheet(icons):
+    """CSS drawing each of `FONT_ICONS` as a mask of its path, in the colour of the text."""
+    mask = "var(--tcplab-icon) center / contain no-repeat"
+    rules = [f'{", ".join(FONT_ICONS)} {{ content: ""; font: inherit; display: inline-block; width: 1em; '
+             f"height: 1em; background-color: currentColor; -webkit-mask: {mask}; mask: {mask}; }}"]
+    for selector, name in FONT_ICONS.items():
+        width, height, path = icons[name]
+        svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'><path d='{path}'/></svg>"
+        rules.append(f'{selector} {{ content: ""; --tcplab-icon: url("data:image/svg+xml,{quote(svg, safe=" =:/<>.,-")}"); }}')
+    return "/* Written by scripts/site_shell.py: the theme's font icons as masks. */\n" + "\n".join(rules) + "\n"
+
+
+NAVIGATION = re.compile(r"<nav\b.*?</nav>", re.DOTALL)
+TAG_AND_TEXT = re.compile(r"(<[^>]*>)([^<]+)")
+
+
+def mark_chinese_in_navigation(page):
+    """*page* with every run of CJK characters in its navigation lists (the sidebar, the page's
+    table of contents: written by the theme, not from the document) in `<span lang="zh">`."""
+
+    def text(match):
+        if match.group(1) == LANG_SPAN:
+            return match.group(0)
+        return match.group(1) + CJK.sub(lambda m: f"{LANG_SPAN}{m.group()}</span>", match.group(2))
+
+    return NAVIGATION.sub(lambda nav: TAG_AND_TEXT.sub(text, nav.group()), page)
+
+
 def mark_prose_outputs(page):
     """*page* with `class="tcplab-wrap"` on every text output that is not a table: those may wrap."""
 
@@ -117,7 +157,7 @@ def rewrite_page(page, icons):
     for i in range(0, len(parts), 2):  # the text between <script> elements
         text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
         text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
-        text = mark_prose_outputs(text.replace(CHINESE_SPAN, LANG_SPAN))
+        text = mark_prose_outputs(mark_chinese_in_navigation(text.replace(CHINESE_SPAN, LANG_SPAN)))
         parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
     return "".join(parts)
 
@@ -136,6 +176,7 @@ def _rewrite_output(app, exception):
         rewritten = rewrite_page(text, icons)
         if rewritten != text:
             path.write_text(rewritten, encoding="utf-8")
+    (outdir / "_static" / ICON_CSS).write_text(icon_stylesheet(icons), encoding="utf-8")
     for rel in FONTAWESOME_FILES:
         target = outdir / rel
         if target.is_dir():
@@ -174,6 +215,7 @@ class MarkChinese(SphinxPostTransform):
 
 
 def setup(app):
+    app.add_css_file(ICON_CSS, priority=900)
     app.add_post_transform(MarkChinese)
     app.connect("build-finished", _rewrite_output)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,9 +13,17 @@ static paths to every page):
 
 Play's icons are SVG masks (scripts/widget_icons.css, bundled into embed.css): no icon font.
 
+The widget state MyST-NB writes into a page (one JSON `<script>`, mostly the SVG drawings of every
+step-through and what-if case) is stored gzip-compressed and base64-encoded once the pages are
+written (`pack_widget_state`): a static host need not compress what it serves, and that text
+shrinks about ninefold.  embed.js inflates it with the browser's DecompressionStream.
+
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
 
+import base64
+import gzip
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +36,10 @@ logger = logging.getLogger(__name__)
 TARGET = "_static/widgets"
 BUNDLE = "node_modules/.tcplab-widgets"
 REQUIRED = ("embed.js", "embed.css")
+#: The widget state as MyST-NB writes it, and as the site stores it (read by scripts/widget_embed.js).
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+PACKED_TYPE = STATE_TYPE + ";encoding=gzip-base64"
+STATE_SCRIPT = re.compile(r'<script type="' + re.escape(STATE_TYPE) + r'">(.*?)</script>', re.DOTALL)
 MISSING = ("{path} is missing: the widget JavaScript is bundled from npm packages. Run `npm ci --ignore-scripts"
            " && node scripts/build_widgets.mjs` (or `make book`, which does both) in {root}.")
 
@@ -84,9 +96,42 @@ def _add_css(app, pagename, templatename, context, doctree):
         app.add_css_file("widgets/embed.css")
 
 
+def pack_widget_state(page):
+    """*page* with its widget-state script gzip-compressed and base64-encoded (deterministic bytes)."""
+
+    def pack(match):
+        packed = base64.b64encode(gzip.compress(match.group(1).strip().encode("utf-8"), 9, mtime=0))
+        return f'<script type="{PACKED_TYPE}">{packed.decode("ascii")}</script>'
+
+    return STATE_SCRIPT.sub(pack, page)
+
+
+def unpack_widget_state(page):
+    """The widget-state JSON text of a written *page* (packed or not), or None when it has none."""
+    packed = re.search(r'<script type="' + re.escape(PACKED_TYPE) + r'">([^<]*)</script>', page)
+    if packed:
+        return gzip.decompress(base64.b64decode(packed.group(1))).decode("utf-8")
+    plain = STATE_SCRIPT.search(page)
+    return plain.group(1).strip() if plain else None
+
+
+def _pack_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for docname in widget_pages(app.env):
+        path = outdir / app.builder.get_target_uri(docname)
+        text = path.read_text(encoding="utf-8")
+        packed = pack_widget_state(text)
+        if packed != text:
+            path.write_text(packed, encoding="utf-8")
+            logger.info(f"[widget_assets] {docname}: widget state {len(text) - len(packed):,} bytes smaller packed")
+
+
 def setup(app):
     app.add_config_value("widget_assets_root", "", "env")
     app.connect("builder-inited", _check)
     app.connect("env-updated", _copy)
     app.connect("html-page-context", _add_css)
+    app.connect("build-finished", _pack_pages)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

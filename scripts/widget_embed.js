@@ -18,7 +18,28 @@ import "@lumino/widgets/style/index.css";
 import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@jupyter-widgets/controls/css/labvariables.css";
 
-const MODULES = { "@jupyter-widgets/base": base, "@jupyter-widgets/controls": controls };
+// An HTML widget fills itself in only once it is shown.  A what-if widget holds one HTML widget
+// (a whole drawing) per case in a Tab, and an explorer one stepper per variant: filling in only
+// the case on show spares the browser tens of thousands of elements nobody sees yet.  Lumino marks
+// a widget visible when it is attached or shown and neither it nor an ancestor is hidden.
+class ShownHTMLView extends controls.HTMLView {
+  update() {
+    this.unfilled = !this.luminoWidget.isVisible;
+    return this.unfilled ? undefined : super.update();
+  }
+
+  processLuminoMessage(msg) {
+    super.processLuminoMessage(msg);
+    if (this.unfilled && (msg.type === "after-show" || msg.type === "after-attach") && this.luminoWidget.isVisible) {
+      this.update();
+    }
+  }
+}
+
+const MODULES = {
+  "@jupyter-widgets/base": base,
+  "@jupyter-widgets/controls": { ...controls, HTMLView: ShownHTMLView },
+};
 
 class StaticManager extends ManagerBase {
   constructor() {
@@ -105,8 +126,20 @@ async function renderState(state) {
   if (rest.length) await manager.set_state(subset(state, rest));
 }
 
-const states = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
-states.forEach((tag) => renderState(JSON.parse(tag.innerHTML)).catch((error) => console.error(error)));
+// The state of a page: JSON, or as the site stores it (scripts/widget_assets.py) gzip-compressed
+// and base64-encoded.
+const STATE_TYPE = "application/vnd.jupyter.widget-state+json";
+const PACKED_TYPE = `${STATE_TYPE};encoding=gzip-base64`;
+
+async function readState(tag) {
+  if (tag.type === STATE_TYPE) return JSON.parse(tag.textContent);
+  const bytes = Uint8Array.from(atob(tag.textContent.trim()), (c) => c.charCodeAt(0));
+  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return JSON.parse(await new Response(inflated).text());
+}
+
+const states = document.querySelectorAll(`script[type="${STATE_TYPE}"], script[type="${PACKED_TYPE}"]`);
+states.forEach((tag) => readState(tag).then(renderState).catch((error) => console.error(error)));
 
 // Names for controls that have none: Play's icon buttons and a slider's handle (named by its
 // description, e.g. "step"), once per frame after widgets have rendered their parts.

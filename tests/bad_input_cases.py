@@ -437,7 +437,7 @@ each("teardown.stale_segment.delay", [NAN, INF, 0, "x", 10.0], lambda v: teardow
 each("transfer.sequence_table", [None, 5], transfer.sequence_table, "trace")
 each("transfer.sequence_table.relative", [None, "yes"], lambda v: transfer.sequence_table(_handshake_trace(), v),
      "relative")
-each("transfer.print_sequence_table", [None, 5], transfer.print_sequence_table, "trace")
+each("transfer.segment_table", [None, 5], transfer.segment_table, "trace")
 each("transfer.payload_sizes.host", [None, "nobody"], lambda v: transfer.payload_sizes(_handshake_trace(), v), "host")
 each("transfer.transfer_summary.sender", [None, "nobody"],
      lambda v: transfer.transfer_summary(_handshake_trace(), v), "sender")
@@ -560,3 +560,19 @@ each("transfer.bytes_read.trace", [None, "x", 5], lambda v: bytes_read(v, "serve
 each("transfer.bytes_read.host", [None, "nobody", 5], lambda v: bytes_read(scenarios.run("handshake"), v), "host")
 each("transfer.paws_story.trace", [None, "x", 5], paws_story, "trace")
 case("transfer.paws_story another scenario", lambda: paws_story(scenarios.run("handshake")), "trace")
+
+# ------------------------------------------------------------------------- views/table.py
+def _table(**fields):
+    from tcplab.views.table import Table
+    values = dict(columns=("a", "b"), rows=[(1, 2)])
+    values.update(fields)
+    return Table(**values)
+
+
+each("Table.columns", [[5], [""], None], lambda v: _table(columns=v), "columns")
+each("Table.rows", [[(1,)], [(1, 2, 3)]], lambda v: _table(rows=v), "rows")
+each("Table.note", [5], lambda v: _table(note=v), "note")
+each("event_table.trace", [None, "handshake"], lambda v: __import__("tcplab.views.table").views.table.event_table(v),
+     "trace")
+each("event_table.kinds", ["bogus", ["bogus"]], lambda v: __import__("tcplab.views.table").views.table.event_table(
+    _handshake_trace(), v), "kinds", "kind")

@@ -41,3 +41,19 @@ def test_a_checked_answer_shows_its_verdict_in_html():
     assert 'class="tcplab-exercise tcplab-correct"' in check("test-3", "established")._repr_html_()
     wrong = check("test-3", "LISTEN")._repr_html_()
     assert 'tcplab-wrong' in wrong and "Not quite: &#x27;LISTEN&#x27;" in wrong and "&lt;look at the FSM&gt;" in wrong
+
+
+def test_the_site_shows_no_checked_answer_outside_a_solution_dropdown():
+    """A cell whose stored output says an answer is correct is removed from the site (tag
+    remove-cell): the answers are in each question's solution dropdown."""
+    import json
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[1] / "book"
+    shown = []
+    for path in sorted(book.rglob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            text = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+            if "✓ Correct" in text and "remove-cell" not in cell["metadata"].get("tags", []):
+                shown.append(f"{path.name} cell {i}")
+    assert shown == []

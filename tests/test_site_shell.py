@@ -70,3 +70,18 @@ def test_toggles_are_named_by_what_they_show(icons):
     assert page == ('<summary><p>Show code cell content</p></summary>'
                     '<summary aria-label="Pages in this section"><span class="toctree-toggle" role="presentation">'
                     '</span></summary>')
+
+
+def test_the_themes_font_icons_become_masks_of_their_paths(icons):
+    css = site_shell.icon_stylesheet(icons)
+    assert "font-family" not in css and "Font Awesome" not in css
+    for selector, name in site_shell.FONT_ICONS.items():
+        assert selector in css
+        assert icons[name][2][:20] in css, name
+
+
+def test_chinese_in_the_navigation_is_marked_once():
+    nav = '<nav class="bd-toc-nav"><a href="#s">2.1. Section 二 describes</a><span lang="zh">三</span></nav><p>四</p>'
+    marked = site_shell.mark_chinese_in_navigation(nav)
+    assert marked == ('<nav class="bd-toc-nav"><a href="#s">2.1. Section <span lang="zh">二</span> describes</a>'
+                      '<span lang="zh">三</span></nav><p>四</p>')

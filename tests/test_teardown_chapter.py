@@ -7,17 +7,18 @@ from tcplab.chapters.exercises import check, exercises
 
 
 def test_teardown_table_counts_four_three_and_relative_numbers():
-    four = teardown.teardown_table(scenarios.run("four-way-teardown"))
-    three = teardown.teardown_table(scenarios.run("three-segment-teardown"))
+    four = teardown.teardown_table(scenarios.run("four-way-teardown")).rows
+    three = teardown.teardown_table(scenarios.run("three-segment-teardown")).rows
     assert len(four) == 4 and len(three) == 3
-    assert "FIN,ACK seq=1    ack=1" in four[0] and "client: FIN-WAIT-1" in four[0]
-    assert "client: TIME-WAIT" in four[-1]
+    assert four[0][1:5] == ("client → server", "FIN,ACK", 1, 1) and four[0][-1] == "client: FIN-WAIT-1"
+    assert four[-1][-1] == "client: TIME-WAIT"
 
 
 def test_teardown_table_marks_loss_and_rst_without_ack():
-    rows = teardown.teardown_table(scenarios.run("lost-final-ack-no-time-wait"))
-    assert rows[3].endswith("(lost)")
-    assert "RST" in rows[-1] and "ack=—" in rows[-1]
+    table = teardown.teardown_table(scenarios.run("lost-final-ack-no-time-wait"))
+    assert table.rows[3][-1] == "lost"
+    assert "RST" in table.rows[-1][2] and table.rows[-1][4] == "—"
+    assert "FIN-WAIT-1" in str(table) and "<td>FIN,ACK</td>" in table._repr_html_()
 
 
 def test_time_wait_drops_the_old_duplicate():

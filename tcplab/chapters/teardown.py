@@ -4,7 +4,7 @@
 - `time_wait_hosts`: who ended up in TIME-WAIT (always the side that closed first).
 - `TIMERS`: the timer values RFC 9293, RFC 6298 and Linux use, beside the seed's examples.
 - `check_teardown`: the chapter's claims checked against a Trace.
-- `teardown_table`: the teardown segments of a trace, one line each, with relative numbers.
+- `teardown_table`: the teardown segments of a trace, one row each, with relative numbers.
 - `stale_segment`: what TIME-WAIT protects a new connection from (an old duplicate).
 - the chapter's exercises (registered with `tcplab.chapters.exercises`).
 """
@@ -99,38 +99,31 @@ TIMERS = (
 
 
 def timer_table():
-    """TIMERS as aligned text."""
-    header = Timer("timer", "RFC", "Linux", "the seed post", "")
-    rows = [header] + list(TIMERS)
-    widths = [max(len(getattr(r, f)) for r in rows) for f in ("name", "rfc", "linux", "seed")]
-    lines = []
-    for r in rows:
-        lines.append("  ".join(getattr(r, f).ljust(w) for f, w in zip(("name", "rfc", "linux", "seed"), widths))
-                     .rstrip())
-    return "\n".join(lines)
+    """TIMERS as a `Table` (HTML in a notebook, aligned text when printed)."""
+    from ..views.table import Table   # the views (matplotlib) load only when a table is shown
+    return Table(("timer", "RFC", "Linux", "the seed post"), [(t.name, t.rfc, t.linux, t.seed) for t in TIMERS])
 
 
 def teardown_table(trace, relative=True):
-    """The teardown segments (from the first FIN on) as aligned text lines.
+    """The teardown segments (from the first FIN on) as a `Table`, one segment a row.
 
     Sequence and acknowledgment numbers are relative to each sender's ISN (like Wireshark)
-    when *relative*; each line also says which state the sender was in after sending.
+    when *relative*; each row also says which state the sender was in after sending.
     """
+    from ..views.table import Table   # the views (matplotlib) load only when a table is shown
     check_instance("trace", trace, Trace)
     check_bool("relative", relative)
     isn = {h.name: trace.isn(h.name) for h in trace.hosts}
-    lines = []
+    rows = []
     for f in teardown_segments(trace):
         seg = f.segment
         seq, ack = seg.seq, seg.ack
         if relative and isn.get(f.src) is not None and isn.get(f.dst) is not None:
             seq, ack = seq_relative(seg.seq, isn[f.src]), seq_relative(seg.ack, isn[f.dst])
-        ack = ack if seg.flags & Flags.ACK else "—"
-        fate = "(lost)" if f.lost else ""
-        data = f"len={len(seg.payload)} " if seg.payload else ""
-        lines.append(f"{f.send.time:5.3f} s  {f.src} → {f.dst}  {seg.flags.label():<7} seq={seq:<4} "
-                     f"ack={ack:<4} {data}{f.src}: {f.send.state} {fate}".rstrip())
-    return lines
+        rows.append((f.send.time, f"{f.src} → {f.dst}", seg.flags.label(), seq,
+                     ack if seg.flags & Flags.ACK else "—", len(seg.payload) or "",
+                     f"{f.src}: {f.send.state}", "lost" if f.lost else ""))
+    return Table(("time/s", "segment", "flags", "seq", "ack", "len", "sender's state", "fate"), rows)
 
 
 # --- what TIME-WAIT guards against: an old duplicate from the previous incarnation -------------

@@ -1,6 +1,7 @@
 """Helpers for the chapter on data transfer.
 
-- `sequence_table`: seq, len, next seq and ack of each data segment, relative to the ISNs.
+- `sequence_table`: seq, len, next seq and ack of each data segment, relative to the ISNs
+  (`segment_table`: the same as a `Table`).
 - `stream_demo` / `framed_demo`: real sockets on 127.0.0.1 showing that TCP keeps no message
   boundaries (粘包/拆包) and that length-prefixed framing restores them.
 - `transfer_summary`: counts a reader can check a time-sequence graph against.
@@ -38,11 +39,14 @@ class SequenceRow:
     lost: bool
     retransmission: bool
 
+    @property
+    def notes(self):
+        return " ".join(n for n, on in (("LOST", self.lost), ("retransmission", self.retransmission)) if on)
+
     def __str__(self):
         ack = "" if self.ack is None else f"ack={self.ack}"
-        notes = " ".join(n for n, on in (("LOST", self.lost), ("retransmission", self.retransmission)) if on)
         return (f"{self.time:7.3f}  {self.sender:<6} {self.flags:<8} seq={self.seq:<6} len={self.length:<5} "
-                f"next={self.next_seq:<6} {ack:<10} win={self.window:<6} {notes}").rstrip()
+                f"next={self.next_seq:<6} {ack:<10} win={self.window:<6} {self.notes}").rstrip()
 
 
 def sequence_table(trace, relative=True):
@@ -60,8 +64,12 @@ def sequence_table(trace, relative=True):
     return rows
 
 
-def print_sequence_table(trace, relative=True):
-    print("\n".join(str(r) for r in sequence_table(trace, relative)))
+def segment_table(trace, relative=True):
+    """`sequence_table` as a `Table` (HTML in a notebook, aligned text when printed)."""
+    from ..views.table import Table   # the views (matplotlib) load only when a table is shown
+    rows = [(r.time, r.sender, r.flags, r.seq, r.length, r.next_seq, "" if r.ack is None else r.ack, r.window, r.notes)
+            for r in sequence_table(trace, relative)]
+    return Table(("time/s", "sender", "flags", "seq", "len", "next seq", "ack", "win", "notes"), rows)
 
 
 def payload_sizes(trace, host="client"):

@@ -78,15 +78,17 @@ class Event:
     def with_changes(self, **changes):
         return replace(self, **changes)
 
-    def __str__(self):
-        text = f"{self.time:9.3f}  {self.host:<7} {self.kind.value:<7}"
+    @property
+    def what(self):
+        """What happened, in words: the state change, or the segment and the detail."""
         if self.kind is Kind.STATE:
-            return f"{text} {self.before} -> {self.state}" + (f"  ({self.detail})" if self.detail else "")
-        if self.segment is not None:
-            text += f" {self.segment}"
-        if self.detail:
-            text += f"  [{self.detail}]"
-        return text
+            return f"{self.before} -> {self.state}" + (f"  ({self.detail})" if self.detail else "")
+        return "  ".join(part for part in (self.segment and str(self.segment), self.detail and f"[{self.detail}]")
+                         if part)
+
+    def __str__(self):
+        gap = " " if self.segment is not None or self.kind is Kind.STATE else "  "   # a lone [detail] stands apart
+        return f"{self.time:9.3f}  {self.host:<7} {self.kind.value:<7}" + (gap + self.what if self.what else "")
 
 
 @dataclass(frozen=True)
@@ -245,13 +247,16 @@ class Trace:
         return self.events[-1].time - self.events[0].time if self.events else 0.0
 
     # --- output --------------------------------------------------------
-    def table(self, kinds=None):
-        """A plain-text listing, one event a line (deterministic, good for notebooks)."""
+    def listed(self, kinds=None):
+        """The events of *kinds* (a kind, a list of kinds, or None for every event), in order."""
         if isinstance(kinds, (str, Kind)):
             kinds = [kinds]
         wanted = {_kind(k, "kinds") for k in _tuple_of("kinds", kinds, (str, Kind))} if kinds else None
-        lines = [f"{'time/s':>9}  {'host':<7} {'kind':<7} what"]
-        lines += [str(e) for e in self.events if wanted is None or e.kind in wanted]
+        return [e for e in self.events if wanted is None or e.kind in wanted]
+
+    def table(self, kinds=None):
+        """A plain-text listing, one event a line (deterministic; `tcplab.views.event_table` is its HTML form)."""
+        lines = [f"{'time/s':>9}  {'host':<7} {'kind':<7} what"] + [str(e) for e in self.listed(kinds)]
         if self.truncated:
             lines.append("(truncated: the driver stopped before the conversation ended)")
         return "\n".join(lines)

@@ -1,11 +1,15 @@
 """Where the built book is and which pages its table of contents lists (no browser needed)."""
 
 import os
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import widget_assets  # noqa: E402  (scripts/widget_assets.py: how a page stores its widget state)
+
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 #: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)} and
 #: {page: seconds until the first widget is interactive}.
@@ -63,10 +67,15 @@ def toc_pages(site=SITE):
 
 
 def widget_pages(site=SITE):
-    return [p for p in toc_pages(site) if 'type="application/vnd.jupyter.widget-state+json"'
-            in (site / p).read_text(encoding="utf-8")]
+    """Pages that hold widget state (as JSON or packed, see scripts/widget_assets.py)."""
+    return [p for p in toc_pages(site) if widget_state(site / p) is not None]
+
+
+def widget_state(path):
+    """The widget-state JSON text stored in the written page at *path*, or None."""
+    return widget_assets.unpack_widget_state(path.read_text(encoding="utf-8"))
 
 
 def explorer_pages(site=SITE):
     """Widget pages whose stored widget state holds an Explorer (its CSS class is in the state)."""
-    return [p for p in widget_pages(site) if '"tcplab-explorer"' in (site / p).read_text(encoding="utf-8")]
+    return [p for p in widget_pages(site) if '"tcplab-explorer"' in widget_state(site / p)]

@@ -165,10 +165,6 @@ class Visit:
             .concat(performance.getEntriesByType('resource')).map(e => e.decodedBodySize || 0)""")
         return sum(sizes), len(sizes)
 
-    def document_bytes(self):
-        """Uncompressed bytes of the HTML document alone (on widget pages it holds the widget state)."""
-        return self.page.evaluate("() => performance.getEntriesByType('navigation')[0].decodedBodySize")
-
     def close(self):
         self.page.close()
 

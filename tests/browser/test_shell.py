@@ -55,13 +55,15 @@ AXE_RUN = """async () => {
     }));
 }"""
 
-#: Text in the article (not the navigation) in Chinese characters but not marked lang="zh", code excepted.
+#: Text in the article and the navigation lists in Chinese characters but not marked lang="zh", code excepted.
 UNMARKED_CHINESE = """() => {
-  const walker = document.createTreeWalker(document.querySelector('article.bd-article'), NodeFilter.SHOW_TEXT);
   const found = [];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (/[\\u4e00-\\u9fff]/.test(node.textContent) && !node.parentElement.closest('[lang^="zh"], pre, code, script, .cell_output')) {
-      found.push(node.textContent.trim().slice(0, 40));
+  for (const root of document.querySelectorAll('article.bd-article, nav')) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (/[\\u4e00-\\u9fff]/.test(node.textContent) && !node.parentElement.closest('[lang^="zh"], pre, code, script, .cell_output')) {
+        found.push(node.textContent.trim().slice(0, 40));
+      }
     }
   }
   return found;

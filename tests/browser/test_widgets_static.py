@@ -15,10 +15,10 @@ import statistics
 
 import pytest
 
-from book_site import SITE, toc_pages
+from book_site import SITE, widget_pages, widget_state
 
-PAGES = [p for p in toc_pages() if "tcplab-steps" in (SITE / p).read_text(encoding="utf-8")]
-WHATIF_PAGES = [p for p in PAGES if "tcplab-whatif" in (SITE / p).read_text(encoding="utf-8")]
+PAGES = [p for p in widget_pages() if "tcplab-steps" in widget_state(SITE / p)]
+WHATIF_PAGES = [p for p in PAGES if "tcplab-whatif" in widget_state(SITE / p)]
 #: Where the stepping times measured here go (printed by the test that measures them).
 STEP_TIMES = []
 
