@@ -41,7 +41,7 @@ unit: $(STAMP)
 	$(PY) -m pytest -q -n 2 tests --ignore=tests/browser
 
 nbval: $(STAMP)
-	$(PY) -m pytest -q --nbval book/ --nbval-sanitize-with book/nbval-sanitize.cfg
+	$(PY) -m pytest -q -n 2 --dist loadfile --nbval book/ --nbval-sanitize-with book/nbval-sanitize.cfg
 
 # Headless Chromium (/usr/bin/chromium, or CHROMIUM=...) on every page of the built site.
 browser: book
