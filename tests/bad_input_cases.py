@@ -158,9 +158,12 @@ each("Trace.measurements", [5, "x", {"a": b"x"}, {"a": NAN}, {5: 1.0}, {"a": [1]
 each("Trace.truncated", [None, 1, "yes"], lambda v: Trace([], _HOSTS, truncated=v), "truncated")
 
 
+from tcplab.io.tracejson import trace_from_dict, trace_to_dict  # noqa: E402
+
+
 def _trace_dict(**changes):
     from tcplab import scenarios
-    data = scenarios.run("handshake").to_dict()
+    data = trace_to_dict(scenarios.run("handshake"))
     data.update(changes)
     return data
 
@@ -178,29 +181,29 @@ def _segment_dict(**changes):
     return data
 
 
-each("Trace.from_dict", [None, 5, "x", [], {}], Trace.from_dict, "data")
+each("trace_from_dict", [None, 5, "x", [], {}], trace_from_dict, "data")
 for key in ("events", "hosts", "title"):
-    case(f"Trace.from_dict missing {key}", (lambda k: lambda: Trace.from_dict(
+    case(f"trace_from_dict missing {key}", (lambda k: lambda: trace_from_dict(
         {x: y for x, y in _trace_dict().items() if x != k}))(key), key)
-each("Trace.from_dict hosts", [None, 5, [["client"]], [["client", "10.0.0.1", "x"]],
+each("trace_from_dict hosts", [None, 5, [["client"]], [["client", "10.0.0.1", "x"]],
                                [["client", "client.example", 1], ["server", "10.0.0.2", 80]]],
-     lambda v: Trace.from_dict(_trace_dict(hosts=v)), "hosts", "ip", "port", "name")
-each("Trace.from_dict events", [None, 5, [None], [{}], [{"time": 0.0}]], lambda v: Trace.from_dict(_trace_dict(events=v)),
+     lambda v: trace_from_dict(_trace_dict(hosts=v)), "hosts", "ip", "port", "name")
+each("trace_from_dict events", [None, 5, [None], [{}], [{"time": 0.0}]], lambda v: trace_from_dict(_trace_dict(events=v)),
      "events", "time", "host", "kind")
-each("Trace.from_dict event.time", [None, "x", NAN, INF, -1.0], lambda v: Trace.from_dict(_event_dict(time=v)), "time")
-each("Trace.from_dict event.kind", [None, "bogus", 5], lambda v: Trace.from_dict(_event_dict(kind=v)), "kind")
-each("Trace.from_dict event.host", [None, "nobody"], lambda v: Trace.from_dict(_event_dict(host=v)), "host")
-each("Trace.from_dict event.state", ["BOGUS", 5], lambda v: Trace.from_dict(_event_dict(state=v)), "state")
-each("Trace.from_dict event.data", ["zz", 5], lambda v: Trace.from_dict(_event_dict(data=v)), "data")
-each("Trace.from_dict event.packet", ["x", -1], lambda v: Trace.from_dict(_event_dict(packet=v)), "packet")
-each("Trace.from_dict segment", [None, 5, {}], lambda v: Trace.from_dict(_event_dict(segment=v)),
+each("trace_from_dict event.time", [None, "x", NAN, INF, -1.0], lambda v: trace_from_dict(_event_dict(time=v)), "time")
+each("trace_from_dict event.kind", [None, "bogus", 5], lambda v: trace_from_dict(_event_dict(kind=v)), "kind")
+each("trace_from_dict event.host", [None, "nobody"], lambda v: trace_from_dict(_event_dict(host=v)), "host")
+each("trace_from_dict event.state", ["BOGUS", 5], lambda v: trace_from_dict(_event_dict(state=v)), "state")
+each("trace_from_dict event.data", ["zz", 5], lambda v: trace_from_dict(_event_dict(data=v)), "data")
+each("trace_from_dict event.packet", ["x", -1], lambda v: trace_from_dict(_event_dict(packet=v)), "packet")
+each("trace_from_dict segment", [None, 5, {}], lambda v: trace_from_dict(_event_dict(segment=v)),
      "segment", "sport")
-each("Trace.from_dict segment.sport", ["x", None, -1], lambda v: Trace.from_dict(_segment_dict(sport=v)), "sport")
-each("Trace.from_dict segment.flags", [999, "x", None, -1], lambda v: Trace.from_dict(_segment_dict(flags=v)), "flags")
-each("Trace.from_dict segment.window", [None, 70000], lambda v: Trace.from_dict(_segment_dict(window=v)), "window")
-each("Trace.from_dict segment.payload", ["zz", None, 5], lambda v: Trace.from_dict(_segment_dict(payload=v)), "payload")
-each("Trace.from_dict segment.options", [None, 5, {}, {"mss": "x", "wscale": None, "sack_ok": False, "timestamps": None}],
-     lambda v: Trace.from_dict(_segment_dict(options=v)), "options", "mss")
+each("trace_from_dict segment.sport", ["x", None, -1], lambda v: trace_from_dict(_segment_dict(sport=v)), "sport")
+each("trace_from_dict segment.flags", [999, "x", None, -1], lambda v: trace_from_dict(_segment_dict(flags=v)), "flags")
+each("trace_from_dict segment.window", [None, 70000], lambda v: trace_from_dict(_segment_dict(window=v)), "window")
+each("trace_from_dict segment.payload", ["zz", None, 5], lambda v: trace_from_dict(_segment_dict(payload=v)), "payload")
+each("trace_from_dict segment.options", [None, 5, {}, {"mss": "x", "wscale": None, "sack_ok": False, "timestamps": None}],
+     lambda v: trace_from_dict(_segment_dict(options=v)), "options", "mss")
 
 
 def _handshake_trace():

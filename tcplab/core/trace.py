@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from .errors import InvalidArgument
-from .segment import Options, Segment
+from .segment import Segment
 from .states import State
 from .validation import (check_bool, check_bytes, check_choice, check_instance, check_int, check_ip, check_str,
                          check_time)
@@ -261,27 +261,6 @@ class Trace:
             lines.append("(truncated: the driver stopped before the conversation ended)")
         return "\n".join(lines)
 
-    def to_dict(self):
-        """Everything in the trace as plain JSON-ready data (`Trace.from_dict` reads it back)."""
-        data = {"title": self.title, "hosts": [[h.name, h.ip, h.port] for h in self.hosts],
-                "measurements": dict(self.measurements), "events": [_event_to_dict(e) for e in self.events]}
-        if self.truncated:
-            data["truncated"] = True
-        return data
-
-    @classmethod
-    def from_dict(cls, data):
-        """The Trace that `to_dict` produced; a missing or malformed entry raises InvalidArgument naming it."""
-        _need("data", data, ("events", "hosts", "title"))
-        hosts = []
-        for i, item in enumerate(_tuple_of("data['hosts']", data["hosts"], (list, tuple))):
-            if len(item) != 3:
-                raise InvalidArgument(f"data['hosts'][{i}] must be [name, ip, port], got {item!r}")
-            hosts.append(Host(*item))
-        events = [_event_from_dict(item, f"data['events'][{i}]")
-                  for i, item in enumerate(_tuple_of("data['events']", data["events"], dict))]
-        return cls(events, hosts, data["title"], data.get("measurements"), data.get("truncated", False))
-
 
 # --- checks ----------------------------------------------------------------------------------
 def _tuple_of(name, items, kind):
@@ -308,67 +287,3 @@ def _check_measurements(measurements):
             raise InvalidArgument(f"measurements[{key!r}] must be a finite number, text or a list of text, "
                                   f"got {value!r}")
     return measurements
-
-
-def _need(name, mapping, keys):
-    check_instance(name, mapping, dict, "a dict")
-    missing = [key for key in keys if key not in mapping]
-    if missing:
-        raise InvalidArgument(f"{name} is missing the key(s) {', '.join(map(repr, missing))}")
-
-
-# --- plain-data form of events and segments (for JSON) -------------------------------------
-def _segment_to_dict(seg):
-    o = seg.options
-    return {"sport": seg.sport, "dport": seg.dport, "seq": seg.seq, "ack": seg.ack, "flags": int(seg.flags),
-            "window": seg.window, "payload": seg.payload.hex(),
-            "options": {"mss": o.mss, "wscale": o.wscale, "sack_ok": o.sack_ok,
-                        "timestamps": list(o.timestamps) if o.timestamps else None}}
-
-
-def _segment_from_dict(data, name):
-    _need(name, data, ("sport", "dport", "seq", "ack", "flags", "window", "options", "payload"))
-    o = data["options"]
-    _need(f"{name}['options']", o, ("mss", "wscale", "sack_ok", "timestamps"))
-    stamps = o["timestamps"]
-    if stamps is not None:
-        stamps = tuple(_tuple_of(f"{name}['options']['timestamps']", stamps, int))
-    options = Options(o["mss"], o["wscale"], o["sack_ok"], stamps)
-    return Segment(data["sport"], data["dport"], data["seq"], data["ack"], data["flags"], data["window"],
-                   options, _from_hex(f"{name}['payload']", data["payload"]))
-
-
-def _from_hex(name, text):
-    check_instance(name, text, str, "a hexadecimal string")
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        raise InvalidArgument(f"{name} must be a hexadecimal string, got {text!r:.60}") from None
-
-
-def _event_to_dict(e):
-    item = {"time": e.time, "host": e.host, "kind": e.kind.value}
-    if e.segment is not None:
-        item["segment"] = _segment_to_dict(e.segment)
-    for name in ("state", "before"):
-        if getattr(e, name) is not None:
-            item[name] = getattr(e, name).value
-    if e.detail:
-        item["detail"] = e.detail
-    if e.packet is not None:
-        item["packet"] = e.packet
-    if e.retransmission:
-        item["retransmission"] = True
-    if e.data:
-        item["data"] = e.data.hex()
-    return item
-
-
-def _event_from_dict(item, name):
-    _need(name, item, ("time", "host", "kind"))
-    return Event(item["time"], item["host"], item["kind"],
-                 segment=_segment_from_dict(item["segment"], f"{name}['segment']") if "segment" in item else None,
-                 state=item.get("state"), before=item.get("before"),
-                 detail=item.get("detail", ""), packet=item.get("packet"),
-                 retransmission=item.get("retransmission", False),
-                 data=_from_hex(f"{name}['data']", item.get("data", "")))
