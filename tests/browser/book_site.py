@@ -7,10 +7,11 @@ from urllib.parse import urljoin, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
-#: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)} and
-#: {page: seconds until the first widget is interactive}.
+#: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)},
+#: {page: seconds until the first widget is interactive}, and axe-core's findings inside outputs.
 WEIGHTS = {}
 INTERACTIVE = {}
+OUTPUT_VIOLATIONS = set()
 
 
 class _Links(HTMLParser):
