@@ -11,10 +11,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import widget_assets  # noqa: E402  (scripts/widget_assets.py: how a page stores its widget state)
 
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
-#: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)} and
-#: {page: seconds until the first widget is interactive}.
+#: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)},
+#: {page: seconds until the first widget is interactive}, and axe-core's findings inside outputs.
 WEIGHTS = {}
 INTERACTIVE = {}
+OUTPUT_VIOLATIONS = set()
 
 
 class _Links(HTMLParser):

@@ -59,6 +59,10 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "first widget interactive after navigation (390 px phone, CPU 4x slower)")
         for path, seconds in sorted(book_site.INTERACTIVE.items()):
             terminalreporter.write_line(f"{path:<32} {seconds:5.2f} s")
+    if book_site.OUTPUT_VIOLATIONS:
+        terminalreporter.write_sep("-", "axe-core: serious or critical violations inside cell outputs (widgets, figures)")
+        for line in sorted(book_site.OUTPUT_VIOLATIONS):
+            terminalreporter.write_line(line)
 
 
 # --- the server and the browser ------------------------------------------------------------
