@@ -83,9 +83,9 @@ def test_select_steps_rejects_an_empty_trace():
 
 
 # --- text -------------------------------------------------------------------------------
-def test_describe_events():
+def test_narrate_events():
     trace = handshake()
-    text = [tw.describe(e) for e in trace.events]
+    text = [tw.narrate(e) for e in trace.events]
     assert text[0] == "client calls connect()"
     assert text[1] == "client: CLOSED \u2192 SYN-SENT (active OPEN)"
     assert text[2] == "client sends SYN"
@@ -93,12 +93,12 @@ def test_describe_events():
     assert text[7] == "server sends SYN,ACK"
 
 
-def test_describe_drop_timer_and_retransmission():
+def test_narrate_drop_timer_and_retransmission():
     seg = Segment(1, 2, seq=5, flags="S")
-    assert tw.describe(Event(1.0, "client", Kind.DROP, segment=seg, packet=1)) == "the network loses SYN"
-    assert tw.describe(Event(1.0, "client", Kind.TIMER, detail="RTO")) == "client: RTO timer expires"
+    assert tw.narrate(Event(1.0, "client", Kind.DROP, segment=seg, packet=1)) == "the network loses SYN"
+    assert tw.narrate(Event(1.0, "client", Kind.TIMER, detail="RTO")) == "client: RTO timer expires"
     resend = Event(1.0, "client", Kind.SEND, segment=seg, packet=2, retransmission=True, detail="retransmission")
-    assert "again (retransmission)" in tw.describe(resend)
+    assert "again (retransmission)" in tw.narrate(resend)
 
 
 def test_fields_table_shows_segment_fields():

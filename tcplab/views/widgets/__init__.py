@@ -12,8 +12,8 @@ Figures come from `tcplab.views` (imported when a widget is built, never at ``im
 """
 
 from .stepper import Explorer, Stepper
-from .steps import INTERESTING, Step, describe, fields_table, last_transitions, select_steps
+from .steps import INTERESTING, Step, narrate, fields_table, last_transitions, select_steps
 from .whatif import WhatIf, loss_variants
 
-__all__ = ["Stepper", "Explorer", "WhatIf", "loss_variants", "Step", "INTERESTING", "select_steps", "describe",
+__all__ = ["Stepper", "Explorer", "WhatIf", "loss_variants", "Step", "INTERESTING", "select_steps", "narrate",
            "fields_table", "last_transitions"]

@@ -25,13 +25,13 @@ import time
 import ipywidgets as widgets
 
 from .drawing import ladder_svg, min_width, state_diagram_svg
-from .steps import INTERESTING, describe, fields_table, select_steps
+from .steps import INTERESTING, narrate, fields_table, select_steps
 from .style import new_scope, static_stylesheet, stylesheet
 
 def step_text(trace, step):
     """What happens in *step*, in words: its interesting events joined by "; "."""
     main = [i for i in step.events if trace.events[i].kind in INTERESTING] or list(step.events)
-    return "; ".join(describe(trace.events[i], trace) for i in main)
+    return "; ".join(narrate(trace.events[i]) for i in main)
 
 
 def states_text(trace, index):
@@ -62,7 +62,7 @@ def ending_text(trace):
     return f"At t = {trace.events[-1].time:.3f} s: {states_text(trace, len(trace.events) - 1)}"
 
 
-def static_html(trace, svg, note):
+def static_html(svg, note):
     """The static copy of a widget: its whole drawing and a note on what the widget adds."""
     return (f"{static_stylesheet()}<div class='tcplab-static'><p class='tcplab-note'>{html.escape(note)}</p>"
             f"<div class='tcplab-static-drawing' tabindex='0' role='group' aria-label='The whole diagram "
@@ -210,7 +210,7 @@ class Stepper(widgets.VBox):
 
     def static_html(self):
         """What shows before (or without) the widget script: the whole ladder diagram."""
-        return static_html(self.trace, self.ladder_svg,
+        return static_html(self.ladder_svg,
                            f"The whole conversation; with JavaScript, step through it ({self.frame_count} steps).")
 
     def _ipython_display_(self):
@@ -276,7 +276,7 @@ class Explorer(widgets.VBox):
 
     def static_html(self):
         first = next(iter(self.steppers.values()))
-        return static_html(first.trace, first.ladder_svg,
+        return static_html(first.ladder_svg,
                            f"{next(iter(self.steppers))}: the whole conversation; with JavaScript, choose among "
                            f"{len(self.steppers)} variants and step through each.")
 

@@ -59,7 +59,7 @@ def select_steps(trace, steps="interesting", max_frames=40):
 
 
 # --- text -----------------------------------------------------------------------------------
-def describe(event, trace=None):
+def narrate(event):
     """A short sentence for one event: "client sends SYN", "server: LISTEN -> SYN-RECEIVED"."""
     seg = event.segment
     label = seg.flags.label() if seg is not None else ""
@@ -113,7 +113,7 @@ def fields_table(trace, indices):
         else:
             seg_cells = "<td colspan='6'>\u2014</td>"
         rows.append(f"<tr>{_cell(f'{e.time:.3f}')}{_cell(e.host)}"
-                    f"<td class='tcplab-what'>{html.escape(describe(e, trace))}</td>{seg_cells}</tr>")
+                    f"<td class='tcplab-what'>{html.escape(narrate(e))}</td>{seg_cells}</tr>")
     return f"<table class='tcplab-fields'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 

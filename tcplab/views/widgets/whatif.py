@@ -147,8 +147,8 @@ def _loses_twice(name):
     return name.endswith("'s SYN") or name == "the final ACK"
 
 
-def _drop_from(n, times):
-    """Drop the *n*-th segment on the link and, for *times* > 1, its next retransmissions."""
+def _drop_from(n):
+    """Drop the *n*-th segment on the link and its retransmissions (the rule's *times* says how many)."""
     key = {}
 
     def predicate(wire):
@@ -177,7 +177,7 @@ def loss_variants(conv, **settings):
     variants = [Variant(NOTHING, base)]
     for n, name in enumerate(segment_names(base), start=1):
         for times in ((1, 2) if _loses_twice(name) else (1,)):
-            lose = DropWhere(_drop_from(n, times), times, f"lose {name}" + (" twice" if times > 1 else ""))
+            lose = DropWhere(_drop_from(n), times, f"lose {name}" + (" twice" if times > 1 else ""))
             trace = conv.run(faults=[lose], **settings)
             label = name if times == 1 else f"{name}, twice"
             variants.append(Variant(label, trace, name, times))
@@ -371,7 +371,7 @@ class WhatIf(widgets.VBox):
             names = segment_names(base)
             check_choice("lose", lose, tuple(names))
             n = names.index(lose) + 1
-            faults = [DropWhere(_drop_from(n, times), times, f"lose {lose}")]
+            faults = [DropWhere(_drop_from(n), times, f"lose {lose}")]
         return Stepper(self.conversation.run(faults=faults, **settings), max_frames=self.options["max_frames"])
 
     @property
@@ -379,8 +379,7 @@ class WhatIf(widgets.VBox):
         return sum(len(v) for v in self.variants.values())
 
     def static_html(self):
-        first = next(iter(self.variants.values()))[0]
-        return static_html(first.trace, self.static_svg,
+        return static_html(self.static_svg,
                            f"The conversation as it is; with JavaScript, lose any of its segments "
                            f"({self.case_count - len(self.variants)} cases) and step through what follows.")
 
