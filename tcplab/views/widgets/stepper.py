@@ -52,7 +52,8 @@ def captions_html(trace, steps, fields=True, through=None):
             f"<div class='{' '.join(f'tcplab-at-{n}' for n in shown)}'><div class='tcplab-caption'>Step {step.number} of {count}: "
             f"{html.escape(step_text(trace, step))}<span class='tcplab-time'>t = {event.time:.3f} s</span></div>"
             f"<div class='tcplab-states'>{html.escape(states_text(trace, step.last))}</div>"
-            + (f"<div class='tcplab-table'>{fields_table(trace, step.events)}</div>" if fields else "")
+            + (f"<div class='tcplab-table' tabindex='0' role='region' aria-label='Segment fields of step "
+               f"{step.number} (scrolls sideways)'>{fields_table(trace, step.events)}</div>" if fields else "")
             + "</div>")
     return f"<div class='tcplab-captions' role='status' aria-live='polite'>{''.join(parts)}</div>"
 
