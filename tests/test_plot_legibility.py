@@ -179,7 +179,9 @@ DECORATIVE = {"#e6e6e6", "#dddddd"}
 def test_text_and_lines_contrast_with_the_light_and_the_dark_page(figures):
     for name, fig in figures.items():
         html = to_html(fig, fig.alt)
-        texts = set(re.findall(r'<text [^>]*style="[^"]*fill: var\(--tcplab-[0-9a-f]{6}, (#[0-9a-f]{6})\)', html))
+        styles = dict(re.findall(r"#tcplab-[0-9a-f]{10} \.(s\d+)\{([^}]*)\}", html))
+        texts = {m.group(1) for cls in re.findall(r'<text [^>]*class="(?:[^"]* )?(s\d+)[ "]', html)
+                 for m in [re.search(r"fill: var\(--tcplab-[0-9a-f]{6}, (#[0-9a-f]{6})\)", styles[cls])] if m}
         assert texts, name
         if "#ffffff" in texts:            # white names on the state diagram's host-coloured chips
             texts.remove("#ffffff")

@@ -137,9 +137,45 @@ def to_themed_svg(fig, alt):
     head = (f'<svg id="{uid}" class="tcplab-svg" role="img" aria-labelledby="{uid}-title {uid}-desc" '
             f'preserveAspectRatio="xMinYMin meet" \\1')
     svg = _SIZE.sub(head, svg, count=1)
+    svg, classes = _styles_to_classes(_drop_automatic_ids(svg), uid)
+    style = style.replace("</style>", classes + "</style>")
     opening_end = svg.index(">") + 1
     return (svg[:opening_end] + f'<title id="{uid}-title">{title}</title>'
             f'<desc id="{uid}-desc">{html.escape(alt, quote=False)}</desc>' + style + svg[opening_end:])
+
+
+#: The ids matplotlib gives every group ("patch_3", "text_12", "line2d_5" …), as the page has them.
+_AUTOMATIC_ID = re.compile(r' id="(tcplab-[0-9a-f]{10}-(?:figure|axes|patch|text|line2d|legend|'
+                           r'[A-Za-z]*Collection|matplotlib\.axis|[xy]tick|image)_\d+)"')
+
+
+def _drop_automatic_ids(svg):
+    """*svg* without matplotlib's own group ids that nothing refers to, and without the
+    indentation between tags: the artists' gids, and every id a url(#…) or href names, stay."""
+    referenced = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
+    svg = _AUTOMATIC_ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
+    return re.sub(r">\s+<", "><", svg)
+
+
+def _styles_to_classes(svg, uid):
+    """(*svg* with each distinct style attribute of its elements turned into a class, the CSS of
+    those classes): a figure repeats a few dozen styles hundreds of times."""
+    names = {}
+
+    def restyle(match):
+        tag = match.group(0)
+        style = re.search(r' style="([^"]*)"', tag)
+        if style is None:
+            return tag
+        name = names.setdefault(style.group(1), f"s{len(names)}")
+        tag = tag.replace(style.group(0), "", 1)
+        if ' class="' in tag:
+            return tag.replace(' class="', f' class="{name} ', 1)
+        end = "/>" if tag.endswith("/>") else ">"
+        return tag[:-len(end)] + f' class="{name}"' + end
+    opening_end = svg.index(">") + 1
+    svg = svg[:opening_end] + re.sub(r"<[a-zA-Z][^<>]*>", restyle, svg[opening_end:])
+    return svg, "".join(f"#{uid} .{name}{{{css}}}" for css, name in names.items())
 
 
 def to_html(fig, alt):
