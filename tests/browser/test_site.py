@@ -87,3 +87,19 @@ def test_plain_pages_do_not_load_the_widget_bundle(visit):
     v = visit(plain[0])
     loaded = v.page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in loaded if "/widgets/" in u or "require.js" in u], loaded
+
+
+def test_search_finds_a_chapter_from_any_page(visit, site_url):
+    """Pages load no search index (the theme would load it everywhere): the search button's form
+    goes to search.html, which loads the index and lists the chapters that hold the words."""
+    v = visit(PAGES[0])
+    loaded = v.page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in loaded if "searchindex" in u], loaded
+    v.page.locator(".search-button-field").first.click()
+    field = v.page.locator("input[name=q]:visible").first
+    field.fill("TIME-WAIT")
+    field.press("Enter")
+    v.page.wait_for_url("**/search.html?q=TIME-WAIT*", timeout=10_000)
+    v.page.wait_for_selector("#search-results li a", timeout=20_000)
+    found = v.page.locator("#search-results li a").all_inner_texts()
+    assert any("TIME-WAIT" in text for text in found), found
