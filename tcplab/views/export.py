@@ -140,8 +140,11 @@ def to_themed_svg(fig, alt):
     svg, classes = _styles_to_classes(_drop_automatic_ids(svg), uid)
     style = style.replace("</style>", classes + "</style>")
     opening_end = svg.index(">") + 1
-    return (svg[:opening_end] + f'<title id="{uid}-title">{title}</title>'
-            f'<desc id="{uid}-desc">{html.escape(alt, quote=False)}</desc>' + style + svg[opening_end:])
+    # "nohighlight": Sphinx's search highlighter would wrap a found word of them in an SVG
+    # <tspan> and measure it with getBBox, which <title> and <desc> do not have.
+    return (svg[:opening_end] + f'<title id="{uid}-title" class="nohighlight">{title}</title>'
+            f'<desc id="{uid}-desc" class="nohighlight">{html.escape(alt, quote=False)}</desc>' + style
+            + svg[opening_end:])
 
 
 #: The ids matplotlib gives every group ("patch_3", "text_12", "line2d_5" …), as the page has them.

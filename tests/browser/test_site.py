@@ -103,3 +103,13 @@ def test_search_finds_a_chapter_from_any_page(visit, site_url):
     v.page.wait_for_selector("#search-results li a", timeout=20_000)
     found = v.page.locator("#search-results li a").all_inner_texts()
     assert any("TIME-WAIT" in text for text in found), found
+
+
+def test_search_terms_highlighted_in_a_page_with_figures_raise_no_error(visit):
+    """After a search, Sphinx highlights the words in the page it opens (?highlight=…), also
+    inside the figures' SVG; their <title> and <desc> are left alone (no getBBox there)."""
+    page = next(p for p in PAGES if p.endswith("lost-final-ack.html"))
+    v = visit(page + "?highlight=TIME-WAIT")
+    v.page.wait_for_timeout(1500)
+    assert v.page.locator("svg tspan, span.highlighted").count() > 0
+    assert v.errors == [], v.errors
