@@ -163,6 +163,8 @@ def test_page_shell(visit, path, device, scheme):
             OUTPUT_VIOLATIONS.add(f"{path:<30} {device}-{scheme:<5} {found['rule']}: {found['target']}")
     shell = [f"{f['rule']}: {f['target']}" for f in violations if not f["output"]]
     assert shell == [], f"{path} ({device}, {scheme}): axe-core violations in the page shell: {shell}"
+    inside = [f"{f['rule']}: {f['target']}" for f in violations if f["output"]]
+    assert inside == [], f"{path} ({device}, {scheme}): axe-core violations in widgets and figures: {inside}"
 
     if device == "phone":
         _check_phone_navigation(page, path)
