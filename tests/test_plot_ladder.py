@@ -124,7 +124,7 @@ def test_upto_greys_out_the_future(trace):
 def test_upto_mid_flight_draws_the_distance_travelled(trace):
     send = next(i for i, e in enumerate(trace.events) if e.kind is Kind.SEND and e.packet == 3)
     fig = ladder(trace, upto=send + 1)
-    assert gids(fig, "inflight-") == ["inflight-3"]
+    assert gids(fig, "inflight-") == ["inflight-3", "inflight-3-head"]
 
 
 def test_figure_height_grows_with_rows():

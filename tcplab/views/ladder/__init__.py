@@ -30,14 +30,18 @@ number, *i* the event index in ``trace.events``:
   ``label-<p>`` its text, ``drop-<p>`` the ✕ of a lost segment,
   ``retransmission-<p>`` the note under a retransmitted one, ``injected-<p>`` the tag
   under an injected one (``network-<p>`` the mark where it enters),
-  ``inflight-<p>`` the part already travelled when ``upto`` stops mid-flight;
+  ``inflight-<p>`` the part already travelled when ``upto`` stops mid-flight (and
+  ``inflight-<p>-head`` its tip);
 - ``state-<host>-<i>``: a state change, ``initial-state-<host>`` the first state;
 - ``call-<i>``, ``timer-<i>`` (with ``timer-bracket-<i>``), ``error-<i>``, ``read-<i>``;
 - ``host-<name>``, ``timeline-<name>``, ``gap-<n>``, ``time-<i>``, ``time-heading``,
   ``upto`` and ``now``, ``title``.
+
+`ladder` draws a matplotlib Figure; `ladder_svg` writes the same drawing as SVG text
+directly (`canvas.SvgCanvas`), as widgets ship it: no figure to build or save.
 """
 
-from .diagram import ladder
+from .diagram import ladder, ladder_svg
 from .labels import injected_tag, segment_label
 
-__all__ = ["ladder", "injected_tag", "segment_label"]
+__all__ = ["ladder", "ladder_svg", "injected_tag", "segment_label"]

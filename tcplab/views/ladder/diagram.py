@@ -1,14 +1,12 @@
 """The ladder diagram itself: the figure, its header, timelines and time column, and `ladder()`."""
 
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-
 from ...core.segment import Flags
 from ...core.seqspace import HALF, seq_relative
 from ...core.trace import Kind
 from ..describe import format_time, ladder_description
 from ..style import COLORS, WIDTH, check_choice, figure_and_axes, host_color, styled
-from .labels import HALO, NOTE_SIZE, SMALL_SIZE, injected_tag
+from .canvas import AxesCanvas, SvgCanvas
+from .labels import NOTE_SIZE, SMALL_SIZE, injected_tag
 from .layout import DELAY_ROWS, ROW, SIDE, STATE_GAP, drawing_order, row_positions, typical_delay
 from .margin import NOTE_KINDS, MarginDrawing
 from .segments import SegmentDrawing
@@ -17,7 +15,7 @@ from .segments import SegmentDrawing
 class Ladder(SegmentDrawing, MarginDrawing):
     """Draws one trace; the state lives here so the drawing steps read like prose."""
 
-    def __init__(self, trace, upto, relative, ax, title, compress_gaps):
+    def __init__(self, trace, upto, relative, title, compress_gaps):
         self.trace, self.upto, self.relative = trace, upto, relative
         self.events = trace.events
         self.flights = trace.flights()
@@ -55,10 +53,11 @@ class Ladder(SegmentDrawing, MarginDrawing):
         if len(self.names) == 1:
             self.x[self.names[0]] = WIDTH / 2
         self.color = {name: host_color(name, k) for k, name in enumerate(self.names)}
+        self.canvas = None
 
-        self.fig, self.ax = figure_and_axes(ax, WIDTH, self.height)
-        if ax is None:
-            self.fig.alt = ladder_description(trace, self.title, self.order, self.label_text, self.tag)
+    def description(self):
+        """The figure's alt text: what it shows, in words."""
+        return ladder_description(self.trace, self.title, self.order, self.label_text, self.tag)
 
     # --- helpers ---------------------------------------------------------------
     def connection_isns(self):
@@ -90,19 +89,13 @@ class Ladder(SegmentDrawing, MarginDrawing):
     def ha(self, host):
         return "right" if self.outward(host) < 0 else "left"
 
-    def text(self, x, y, s, gid, halo=False, **kw):
-        t = self.ax.text(x, y, s, **kw)
-        t.set_gid(gid)
-        if halo:
-            t.set_path_effects(HALO)
-        return t
+    def text(self, x, y, s, gid, **kw):
+        self.canvas.text(x, y, s, gid, **kw)
 
     # --- the steps -----------------------------------------------------------------
-    def draw(self):
-        ax = self.ax
-        ax.set_xlim(0, WIDTH)
-        ax.set_ylim(self.height, 0)
-        ax.set_axis_off()
+    def draw(self, canvas):
+        """Draw on *canvas* (`canvas.AxesCanvas` or `canvas.SvgCanvas`), in inches, y down."""
+        self.canvas = canvas
         if self.upto is not None:
             self.draw_upto_band()
         self.draw_header()
@@ -118,33 +111,29 @@ class Ladder(SegmentDrawing, MarginDrawing):
             elif event.kind in NOTE_KINDS:
                 self.draw_note(i, event)
         self.draw_legend()
-        return self.fig
+        return canvas
 
     def draw_upto_band(self):
         y = self.y[self.upto]
-        band = Rectangle((0, y - ROW / 2), WIDTH, ROW, facecolor=COLORS["highlight_fill"],
-                         edgecolor="none", zorder=0)
-        band.set_gid("upto")
-        self.ax.add_patch(band)
+        self.canvas.band(y - ROW / 2, y + ROW / 2, "upto", color=COLORS["highlight_fill"], width=WIDTH)
         self.text(WIDTH - 0.05, y, "▸ now", "now", ha="right", va="center",
-                  fontsize=SMALL_SIZE, color=COLORS["muted"])
+                  size=SMALL_SIZE, color=COLORS["muted"])
 
     def draw_header(self):
         y = 0.12
         if self.title:
-            self.text(0.1, y, self.title, "title", ha="left", va="top", fontsize=10, fontweight="bold")
+            self.text(0.1, y, self.title, "title", ha="left", va="top", size=10, weight="bold")
             y += 0.3
         for host in self.trace.hosts:
             x, (color, fill) = self.x[host.name], self.color[host.name]
             self.text(x, y + 0.05, host.name, f"host-{host.name}", ha="center", va="top",
-                      fontsize=10, fontweight="bold", color=color)
+                      size=10, weight="bold", color=color)
             self.text(x, y + 0.27, f"{host.ip}:{host.port}", f"address-{host.name}", ha="center",
-                      va="top", fontsize=SMALL_SIZE, color=COLORS["muted"])
+                      va="top", size=SMALL_SIZE, color=COLORS["muted"])
             states = self.trace.states(host.name)
             if states:
                 self.text(x, y + 0.62, str(states[0]), f"initial-state-{host.name}", ha="center",
-                          va="center", fontsize=NOTE_SIZE, color=color, zorder=4,
-                          bbox=dict(boxstyle="round,pad=0.25", facecolor=fill, edgecolor=color, lw=0.8))
+                          va="center", size=NOTE_SIZE, color=color, zorder=4, box=(fill, color, 0.8))
 
     def draw_timelines(self):
         start = self.top - 0.22
@@ -156,21 +145,19 @@ class Ladder(SegmentDrawing, MarginDrawing):
         pieces.append((y, self.bottom, "-"))
         for name in self.names:
             for k, (y0, y1, style) in enumerate(pieces):
-                line = Line2D([self.x[name]] * 2, [y0, y1], color=COLORS["muted"], lw=1.1,
-                              linestyle=style, zorder=1, solid_capstyle="butt")
-                line.set_gid(f"timeline-{name}" if k == 0 else f"timeline-{name}-{k}")
-                self.ax.add_line(line)
+                self.canvas.line([self.x[name]] * 2, [y0, y1], f"timeline-{name}" if k == 0 else f"timeline-{name}-{k}",
+                                 color=COLORS["muted"], lw=1.1, dash=style, zorder=1)
         for n, (top, bottom, seconds) in enumerate(self.breaks):
             # In the time column, where no segment or ✕ can reach.
             y = self.top + (top + bottom) / 2 * ROW
             self.text(0.08, y, f"⋮ {format_time(seconds)} later", f"gap-{n}", ha="left",
-                      va="center", fontsize=SMALL_SIZE, style="italic", color=COLORS["muted"], halo=True)
+                      va="center", size=SMALL_SIZE, style="italic", color=COLORS["muted"], halo=True)
 
     def draw_time_column(self):
         self.text(0.08, self.top - 0.32, "time", "time-heading", ha="left", va="center",
-                  fontsize=SMALL_SIZE, color=COLORS["faint"], fontweight="bold")
+                  size=SMALL_SIZE, color=COLORS["faint"], weight="bold")
         self.text(0.08, self.top - 0.17, "not to scale", "time-scale", ha="left", va="center",
-                  fontsize=SMALL_SIZE, color=COLORS["faint"], style="italic")
+                  size=SMALL_SIZE, color=COLORS["faint"], style="italic")
         last_y, last_time = None, None
         self.time_rows = []
         for i in sorted(range(len(self.events)), key=lambda i: (self.y[i], i)):
@@ -179,30 +166,23 @@ class Ladder(SegmentDrawing, MarginDrawing):
                 continue
             color = COLORS["grey"] if self.future(i) else COLORS["faint"]
             self.text(0.08, y, format_time(event.time), f"time-{i}", ha="left", va="center",
-                      fontsize=SMALL_SIZE, color=color)
+                      size=SMALL_SIZE, color=color)
             last_y, last_time = y, event.time
             self.time_rows.append(y)
 
     def draw_legend(self):
-        handles = [Line2D([], [], color=self.color[name][0], lw=1.3, label=f"sent by {name}")
+        entries = [(f"sent by {name}", self.color[name][0], "-", None)
                    for name in self.names if any(f.src == name for f in self.flights)]
         if any(injected_tag(f.send) for f in self.flights):
-            handles.append(Line2D([], [], color=COLORS["unusual"], lw=1.3, marker="o", markersize=4.5,
-                                  markerfacecolor="white", markevery=[0], label="from the network"))
+            entries.append(("from the network", COLORS["unusual"], "-", "o"))
         if any(f.retransmission for f in self.flights):
-            handles.append(Line2D([], [], color=COLORS["retransmission"], lw=1.3,
-                                  linestyle=(0, (4, 2.5)), label="retransmission"))
+            entries.append(("retransmission", COLORS["retransmission"], (0, (4, 2.5)), None))
         if any(f.lost for f in self.flights):
-            handles.append(Line2D([], [], color=COLORS["drop"], marker="x", markeredgewidth=2.2,
-                                  linestyle="none", label="lost on the link"))
+            entries.append(("lost on the link", COLORS["drop"], None, "x"))
         if any(e.kind is Kind.TIMER for e in self.events):
-            handles.append(Line2D([], [], color=COLORS["timer"], lw=1.1, label="timer running"))
-        if not handles:
-            return
-        legend = self.ax.legend(handles=handles, loc="lower center", ncol=len(handles),
-                                bbox_to_anchor=(0.5, 0), bbox_transform=self.ax.transAxes,
-                                handlelength=2.2, columnspacing=1.4, fontsize=SMALL_SIZE, borderaxespad=0.9)
-        legend.set_gid("legend")
+            entries.append(("timer running", COLORS["timer"], "timer", None))
+        if entries:
+            self.canvas.legend(entries, "legend", size=SMALL_SIZE)
 
 
 def _check(trace, upto, relative):
@@ -227,4 +207,25 @@ def ladder(trace, *, upto=None, relative=True, ax=None, title=None, compress_gap
     """
     _check(trace, upto, relative)
     check_choice("compress_gaps", compress_gaps, (True, False))
-    return Ladder(trace, upto, relative, ax, title, compress_gaps).draw()
+    layout = Ladder(trace, upto, relative, title, compress_gaps)
+    fig, axes = figure_and_axes(ax, WIDTH, layout.height)
+    if ax is None:
+        fig.alt = layout.description()
+    axes.set_xlim(0, WIDTH)
+    axes.set_ylim(layout.height, 0)
+    axes.set_axis_off()
+    layout.draw(AxesCanvas(axes))
+    return fig
+
+
+def ladder_svg(trace, *, marks=None, label="", relative=True, title=None, compress_gaps=True):
+    """The ladder diagram of *trace* as SVG text, written directly (no matplotlib figure).
+
+    *marks* maps element ids (``flight-3``, ``label-3``, ``state-client-7`` ...) to the
+    attributes of a group around them (``class='...'``); *label* is the drawing's accessible
+    name.  The drawing is the one `ladder` makes, at 72 units an inch and with text as text.
+    """
+    _check(trace, None, relative)
+    check_choice("compress_gaps", compress_gaps, (True, False))
+    layout = Ladder(trace, None, relative, title, compress_gaps)
+    return layout.draw(SvgCanvas(WIDTH, layout.height, marks)).svg(label)

@@ -2,8 +2,6 @@
 
 import textwrap
 
-from matplotlib.lines import Line2D
-
 from ...core.trace import Kind
 from ..style import COLORS, WIDTH
 from .labels import NOTE_SIZE, text_width
@@ -30,14 +28,11 @@ class MarginDrawing:
             color, fill = COLORS["grey"], COLORS["grey_fill"]
         emphasis = self.upto == i
         self.text(self.margin_x(event.host) + self.outward(event.host) * 0.05, self.y[i], str(event.state),
-                  f"state-{event.host}-{i}", ha=self.ha(event.host), va="center", fontsize=NOTE_SIZE,
-                  color=color, zorder=5, fontweight="bold" if emphasis else "normal",
-                  bbox=dict(boxstyle="round,pad=0.25", facecolor=fill, edgecolor=color,
-                            lw=1.6 if emphasis else 0.8))
-        dot = Line2D([self.x[event.host]], [self.y[i]], marker="o", markersize=3.5, color=color,
-                     linestyle="none", zorder=4)
-        dot.set_gid(f"state-mark-{event.host}-{i}")
-        self.ax.add_line(dot)
+                  f"state-{event.host}-{i}", ha=self.ha(event.host), va="center", size=NOTE_SIZE,
+                  color=color, zorder=5, weight="bold" if emphasis else "normal",
+                  box=(fill, color, 1.6 if emphasis else 0.8))
+        self.canvas.marker(self.x[event.host], self.y[i], f"state-mark-{event.host}-{i}", shape="o", size=3.5,
+                           color=color, zorder=4)
 
     def draw_note(self, i, event):
         kind = event.kind
@@ -62,9 +57,9 @@ class MarginDrawing:
             text = "\n".join(textwrap.wrap(text, columns, break_long_words=False)) or text
         ha = "right" if side < 0 else "left"
         self.text(self.x[event.host] + side * (STATE_GAP + 0.05), self.y[i], text, gid,
-                  ha=ha, va="center", fontsize=NOTE_SIZE, color=color, halo=True, multialignment=ha,
+                  ha=ha, va="center", size=NOTE_SIZE, color=color, halo=True,
                   style="italic" if kind is not Kind.ERROR else "normal",
-                  fontweight="bold" if self.upto == i or kind is Kind.ERROR else "normal", zorder=5)
+                  weight="bold" if self.upto == i or kind is Kind.ERROR else "normal", zorder=5)
 
     def inner_side_free(self, host, y, width):
         """True if no segment passes within a row of *y* on the inner side of *host*'s timeline."""
@@ -109,7 +104,5 @@ class MarginDrawing:
         y1 = self.y[i]
         y0 = self.y[start] if start is not None else y1 - ROW
         tick = 0.04 * -self.outward(event.host)
-        line = Line2D([x + tick, x, x, x + tick], [y0, y0, y1, y1], color=color, lw=1.1, zorder=2,
-                      solid_joinstyle="miter")
-        line.set_gid(f"timer-bracket-{i}")
-        self.ax.add_line(line)
+        self.canvas.line([x + tick, x, x, x + tick], [y0, y0, y1, y1], f"timer-bracket-{i}", color=color, lw=1.1,
+                         zorder=2, cap="projecting", join="miter")

@@ -1,8 +1,5 @@
 """The segments of a ladder: each one's arrow (or its path to the ✕ where the link lost it) and its label."""
 
-from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
-
 from ...core.trace import Kind
 from ..style import COLORS, WIDTH
 from .labels import LABEL_SIZE, SMALL_SIZE, injected_tag, place_labels, segment_label, text_width
@@ -13,7 +10,7 @@ class SegmentDrawing:
     """The part of `diagram.Ladder` that draws segments (a mixin: it uses the ladder's layout)."""
 
     def draw_flight(self, flight):
-        ax = self.ax
+        canvas = self.canvas
         si = self.index[id(flight.send)]
         ei = self.index[id(flight.end)] if flight.end is not None else None
         x0, y0 = self.x[flight.src], self.y[si]
@@ -39,31 +36,21 @@ class SegmentDrawing:
             x1, y1 = x0 + fraction * span, y0 + fraction * drop
             if flight.end is None:
                 style = ":"
-            line = Line2D([x0, x1], [y0, y1], color=color, lw=lw, linestyle=style, zorder=3)
-            line.set_gid(f"flight-{flight.packet}")
-            ax.add_line(line)
+            canvas.line([x0, x1], [y0, y1], f"flight-{flight.packet}", color=color, lw=lw, dash=style, zorder=3,
+                        cap="projecting")
             self.labels.append((flight, label, (x0, y0), (x_dst, y0 + drop), color, fraction))
             if flight.lost:
                 cross = COLORS["grey"] if self.future(ei) else COLORS["drop"]
-                mark = Line2D([x1], [y1], marker="x", markersize=9, markeredgewidth=2.6, color=cross,
-                              linestyle="none", zorder=6)
-                mark.set_gid(f"drop-{flight.packet}")
-                ax.add_line(mark)
+                canvas.marker(x1, y1, f"drop-{flight.packet}", shape="x", size=9, width=2.6, color=cross, zorder=6)
         else:
             x1, y1 = x_dst, self.y[ei]
-            arrow = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9,
-                                    color=color, lw=lw, linestyle=style, shrinkA=0, shrinkB=0.5,
-                                    zorder=3)
-            arrow.set_gid(f"flight-{flight.packet}")
-            ax.add_patch(arrow)
+            canvas.arrow((x0, y0), (x1, y1), f"flight-{flight.packet}", color=color, lw=lw, dash=style, zorder=3)
             self.labels.append((flight, label, (x0, y0), (x1, y1), color, 1.0))
             if self.upto is not None and si <= self.upto < ei:
                 self.draw_in_flight(flight, (x0, y0), (x1, y1))
         if injected:
-            mark = Line2D([x0], [y0], marker="o", markersize=5, markerfacecolor="white", markeredgecolor=color,
-                          markeredgewidth=1.3, linestyle="none", zorder=4)
-            mark.set_gid(f"network-{flight.packet}")
-            ax.add_line(mark)
+            canvas.marker(x0, y0, f"network-{flight.packet}", shape="o", size=5, face="white", color=color, width=1.3,
+                          zorder=4)
 
     def drop_span(self, flight):
         """How far down a lost segment would have travelled: like its delivered neighbours."""
@@ -91,10 +78,9 @@ class SegmentDrawing:
         color = COLORS["retransmission"] if flight.retransmission else self.color[flight.src][0]
         if injected_tag(flight.send) is not None:
             color = COLORS["unusual"]
-        line = Line2D([x0, xs], [y0, ys], color=color, lw=2.2, zorder=4, marker="o",
-                      markevery=[1], markersize=4.5)
-        line.set_gid(f"inflight-{flight.packet}")
-        self.ax.add_line(line)
+        self.canvas.line([x0, xs], [y0, ys], f"inflight-{flight.packet}", color=color, lw=2.2, zorder=4,
+                         cap="projecting")
+        self.canvas.marker(xs, ys, f"inflight-{flight.packet}-head", shape="o", size=4.5, color=color, zorder=4)
 
     def label_text(self, flight):
         segment = flight.segment
@@ -115,11 +101,10 @@ class SegmentDrawing:
 
     def draw_flight_label(self, flight, label, box, color):
         (xm, ym), (nx, ny) = box.point, box.normal
-        text = dict(ha="center", fontsize=LABEL_SIZE, color=color, rotation=box.angle, rotation_mode="anchor",
-                    transform_rotates_text=True, zorder=5, halo=True)
+        text = dict(ha="center", size=LABEL_SIZE, color=color, rotation=box.angle, zorder=5, halo=True)
         self.text(xm + 0.025 * nx, ym + 0.025 * ny, label, f"label-{flight.packet}", va="bottom", **text)
         tag = self.tag(flight)
         if tag is not None:
             gid = "retransmission" if tag == "retransmission" else "injected"
             self.text(xm - 0.03 * nx, ym - 0.03 * ny, tag, f"{gid}-{flight.packet}",
-                      va="top", style="italic", **(text | {"fontsize": SMALL_SIZE}))
+                      va="top", style="italic", **(text | {"size": SMALL_SIZE}))

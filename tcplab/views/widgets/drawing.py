@@ -229,8 +229,7 @@ def _tidy(svg, label):
     svg = re.sub(r" clip-path=\"url\(#[^)]*\)\"", "", svg)    # the axes fill the figure: nothing to clip
     referenced = set(re.findall(r"(?:url\(#|href=\"#)([^)\"]+)", svg))
     svg = _ID.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
-    svg = _NUMBER.sub(r"\1", svg)
-    svg = re.sub(r"(\d)\.0\b", r"\1", svg)
+    svg = re.sub(r"<[^>]*>", lambda m: _short_numbers(m.group(0)), svg)   # in tags: never in the text shown
     svg = re.sub(r" transform=\"rotate\(-0 [^)]*\)\"", "", svg)
     svg = svg.replace("font-family: 'DejaVu Sans'; ", "")       # the widget CSS names the font
     svg = re.sub(r"\s*\n\s*", "\n", svg)
@@ -244,14 +243,30 @@ def _tidy(svg, label):
     return svg.strip()
 
 
+def _short_numbers(tag):
+    """Numbers in *tag* to 0.1, without a trailing ".0"."""
+    return re.sub(r"(\d)\.0\b", r"\1", _NUMBER.sub(r"\1", tag))
+
+
 def _attr(text):
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
-def ladder_svg(trace, steps, ladder=None, label=""):
-    """The marked ladder diagram of the whole *trace* as SVG text."""
-    fig = (ladder or _plot().ladder)(trace)
-    return svg_text(mark_ladder(fig, trace, steps), label)
+def ladder_svg(trace, steps, ladder=None, label="", attributes=None):
+    """The marked ladder diagram of the whole *trace* as SVG text.
+
+    Written directly (`tcplab.views.ladder_svg`), unless *ladder* replaces the drawing function
+    (a Figure is then drawn, marked and saved).  *attributes* adds attributes to the groups of
+    some elements: ``{"label-3": "data-lose='2'"}``.
+    """
+    if ladder is not None:
+        fig = ladder(trace)
+        return svg_text(mark_ladder(fig, trace, steps), label)
+    marks = {gid: "class='" + " ".join(["tcplab-ev"] + classes) + "'"
+             for gid, classes in ladder_classes(trace, steps).items()}
+    for gid, extra in (attributes or {}).items():
+        marks[gid] = f"{marks[gid]} {extra}" if gid in marks else extra
+    return _plot().ladder_svg(trace, marks=marks, label=label)
 
 
 #: The smallest text a reader is shown, in CSS px (the book's floor for figures and widgets).
@@ -261,8 +276,10 @@ TEXT_FLOOR_PX = 9
 def min_width(svg):
     """The narrowest width (CSS px) at which *svg*'s smallest text is still `TEXT_FLOOR_PX`."""
     width = float(re.search(r"viewBox='[\d.]+ [\d.]+ ([\d.]+) [\d.]+'", svg).group(1))
-    # font-size:8px (matplotlib 3.9+) or the shorthand font:400 8px 'DejaVu Sans' (older releases)
-    sizes = re.findall(r"font-size:\s*([\d.]+)px", svg) + re.findall(r"font:[^;'\"]*?([\d.]+)px", svg)
+    # font-size:8px (matplotlib 3.9+), the shorthand font:400 8px 'DejaVu Sans' (older releases),
+    # or the attribute font-size='8' (`tcplab.views.ladder_svg`)
+    sizes = (re.findall(r"font-size:\s*([\d.]+)px", svg) + re.findall(r"font:[^;'\"]*?([\d.]+)px", svg)
+             + re.findall(r"font-size='([\d.]+)'", svg))
     if not sizes:
         return 0
     smallest = min(float(size) for size in sizes)

@@ -89,12 +89,13 @@ class View:
     """What a stepper shows of one trace, as HTML: the marked drawing(s) and every step's caption.
 
     With *through* (more steps than this trace has, when several traces share one set of
-    controls), the last caption stays shown up to step *through*.
+    controls), the last caption stays shown up to step *through*; *attributes* go to groups of
+    the ladder's elements (see `drawing.ladder_svg`).
     """
 
     def __init__(self, trace, steps, *, name, ladder=None, state_diagram=None, show_states=True, fields=True,
-                 through=None):
-        self.ladder_svg = ladder_svg(trace, steps, ladder, f"Ladder diagram of {name}")
+                 through=None, attributes=None):
+        self.ladder_svg = ladder_svg(trace, steps, ladder, f"Ladder diagram of {name}", attributes)
         drawings = [_drawing("tcplab-ladder", self.ladder_svg)]
         if show_states:
             fsm = state_diagram_svg(trace, steps, state_diagram,

@@ -25,6 +25,7 @@ from ...sim.apps import Close, Connect, Send, Sleep, WaitBytes, WaitEstablished,
 from ...sim.faults import DropWhere
 from ...sim.scenarios import conversation
 from .stepper import Controls, Stepper, View, _display_with_static, ending_text, static_html
+from .drawing import ladder_svg
 from .steps import select_steps
 from .style import new_scope, stylesheet
 
@@ -198,31 +199,16 @@ def _summary(variant):
 
 
 # --- picking a segment on the diagram ------------------------------------------------------
-# Each segment's arrow and label in a case's ladder become `<g data-lose="i">` (i: the loss
+# Each segment's arrow and label in a case's ladder sit in `<g data-lose="i">` (i: the loss
 # chooser's option that loses it), the label a button named "Lose the server's FIN: ...".  One
 # inline handler on the ladder sets the chooser and dispatches the `change` event its
 # ipywidgets view listens to, so the model, and the jslinked Tab of cases, follow: the same
 # on the static page (no kernel) and in JupyterLab or Notebook, where the HTML widget keeps
 # inline handlers (it sets innerHTML unsanitized).
-_LINK = re.compile(r"<a xlink:href='#lose-(\d+)(-arrow)?' target='_blank'>\n?(.*?)\n?</a>", re.S)
 PICK = ("onclick=\"var p=event.target.closest('[data-lose]');if(p){event.preventDefault();"
         "var s=this.closest('.tcplab-stepper').querySelector('select');s.selectedIndex=p.dataset.lose;"
         "s.dispatchEvent(new Event('change',{bubbles:true}));s.focus({preventScroll:true})}\" "
         "onkeydown=\"if(event.key=='Enter'||event.key==' ')this.onclick(event)\"")
-
-
-def _linked_ladder(trace):
-    """The ladder of *trace* with the k-th segment on the link (arrow and label) linked to "#lose-k"."""
-    from ... import views as plot    # the views layer, imported only when a widget is built
-
-    fig = plot.ladder(trace)
-    links = {}
-    for k, flight in enumerate(trace.flights(), start=1):
-        links[f"label-{flight.packet}"] = f"#lose-{k}"
-        links[f"flight-{flight.packet}"] = f"#lose-{k}-arrow"
-    for artist in fig.findobj(lambda a: a.get_gid() in links):
-        artist.set_url(links[artist.get_gid()])
-    return fig
 
 
 def pick_targets(variant, labels):
@@ -237,26 +223,35 @@ def pick_targets(variant, labels):
     return targets
 
 
-def _pickable(drawing, targets, labels):
-    """*drawing* (HTML of a linked ladder) with the links to *targets* made pickable, the rest unlinked.
+def pick_attributes(trace, targets, labels):
+    """{ladder element id: attributes} that make the segments of *targets* pickable: the arrow
+    clickable, the label a button (one stop for the keyboard).
 
-    A label's button is named for the loss and, so that its name holds the words it shows,
-    its text: "Lose the server's FIN: FIN,ACK seq=1 ack=2" (not in parentheses, which axe-core's
+    The button is named for the loss and, so that its name holds the words it shows, its
+    text: "Lose the server's FIN: FIN,ACK seq=1 ack=2" (not in parentheses, which axe-core's
     label-in-name check skips)."""
-    def link(match):
-        index = targets.get(int(match.group(1)))
+    from ..ladder import segment_label      # matplotlib's font tools, loaded only when a widget is built
+
+    isn = {h.name: trace.isn(h.name) for h in trace.hosts}
+    attributes = {}
+    for k, flight in enumerate(trace.flights(), start=1):
+        index = targets.get(k)
         if index is None:
-            return match.group(3)
-        if match.group(2):      # the arrow: clickable, not a second stop for the keyboard
-            return f"<g data-lose='{index}'>{match.group(3)}</g>"
-        shown = " ".join(re.findall(r">([^<]+)</text>", match.group(3)))
-        name = html.escape(f"Lose {labels[index]}: {html.unescape(shown)}", quote=False)
-        return f'<g data-lose=\'{index}\' role="button" tabindex="0" aria-label="{name}">{match.group(3)}</g>'
-    drawing = _LINK.sub(link, drawing)
-    if targets:   # the ladder holds buttons: a group, not an image, and the handler that picks
-        drawing = re.sub(r"(<div class='tcplab-drawing tcplab-ladder')([^>]*><svg [^>]*?)role=\"img\"",
-                         lambda m: f'{m.group(1)} {PICK}{m.group(2)}role="group"', drawing, count=1)
-    return drawing
+            continue
+        shown = segment_label(flight.segment, (isn[flight.src], isn[flight.dst]))
+        name = html.escape(f"Lose {labels[index]}: {shown}", quote=False).replace('"', "&quot;")
+        attributes[f"flight-{flight.packet}"] = f"data-lose='{index}'"
+        attributes[f"label-{flight.packet}"] = f"data-lose='{index}' role='button' tabindex='0' aria-label=\"{name}\""
+    return attributes
+
+
+def _with_picker(drawing, targets):
+    """*drawing* (a case's HTML) with the handler that picks, when its ladder holds buttons:
+    the ladder is then a group, not an image."""
+    if not targets:
+        return drawing
+    return re.sub(r"(<div class='tcplab-drawing tcplab-ladder')([^>]*><svg [^>]*?)role=\"img\"",
+                  lambda m: f'{m.group(1)} {PICK}{m.group(2)}role="group"', drawing, count=1)
 
 
 #: Cases already simulated and drawn, by (conversation, settings, options); and for each
@@ -276,10 +271,12 @@ def _cases(conv, settings, options):
         labels = [v.label for v in variants]
         pages = []
         for v, case_steps in zip(variants, steps):
-            view = View(v.trace, case_steps, name=v.label, ladder=_linked_ladder, show_states=options["show_states"],
-                        fields=options["fields"], through=count)
-            pages.append(_summary(v) + view.captions_html + _pickable(view.drawing_html, pick_targets(v, labels), labels))
-            _STATIC.setdefault(key[:2], _pickable(view.ladder_svg, {}, labels))
+            targets = pick_targets(v, labels)
+            view = View(v.trace, case_steps, name=v.label, show_states=options["show_states"], fields=options["fields"],
+                        through=count, attributes=pick_attributes(v.trace, targets, labels))
+            pages.append(_summary(v) + view.captions_html + _with_picker(view.drawing_html, targets))
+            if key[:2] not in _STATIC:      # the static copy: the conversation as it is, nothing to pick
+                _STATIC[key[:2]] = ladder_svg(v.trace, case_steps, label=f"Ladder diagram of {v.label}")
         if len(_CASES) >= 16:
             _CASES.pop(next(iter(_CASES)))
         _CASES[key] = variants, steps, count, pages
@@ -390,4 +387,5 @@ class WhatIf(widgets.VBox):
         return f"WhatIf({self.conversation.title!r}, {self.case_count} cases)"
 
 
-__all__ = ["WhatIf", "Conversation", "Switch", "CONVERSATIONS", "loss_variants", "segment_names", "pick_targets"]
+__all__ = ["WhatIf", "Conversation", "Switch", "CONVERSATIONS", "loss_variants", "segment_names", "pick_targets",
+           "pick_attributes"]
