@@ -9,11 +9,13 @@ Prints medians of N runs (default 5), side by side in one run:
   it replaces (one WebP ladder and one state diagram per step);
 - a `WhatIf` with every single-loss case of the whole conversation (handshake, data, teardown;
   no switches) and the chapters' what-if widgets, each built from scratch;
-- the bytes each adds to a static page: its widget state (JSON, as stored in the notebook and
-  the page) plus the static copy shown before the widget script runs.
+- the bytes each adds to a static page: its widget state (JSON, as stored in the notebook, and
+  compressed as the site's page stores it) plus the static copy shown before the widget script runs.
 """
 
 import argparse
+import base64
+import gzip
 import json
 import statistics
 import time
@@ -38,8 +40,12 @@ def timed(function, runs):
 
 
 def page_bytes(widget):
-    state = embed_data(views=[widget], state=dependency_state([widget]))["manager_state"]
-    return len(json.dumps(state).encode("utf-8")) + len(widget.static_html().encode("utf-8"))
+    """(raw, packed): its widget state (JSON) plus its static copy, as the notebook holds them, and
+    as the site's page holds them (the state gzip-compressed and base64-encoded, see
+    scripts/widget_assets.py)."""
+    state = json.dumps(embed_data(views=[widget], state=dependency_state([widget]))["manager_state"]).encode("utf-8")
+    static = len(widget.static_html().encode("utf-8"))
+    return len(state) + static, len(base64.b64encode(gzip.compress(state, 9, mtime=0))) + static
 
 
 def raster_frames(trace):
@@ -71,15 +77,16 @@ def main():
     Stepper(trace)                                     # imports, fonts: not part of any figure
 
     def row(label, count, cpu, wall, size=None):
-        print(f"{label:<44} {count:>5} {cpu:>7.3f} {wall:>7.3f} {'' if size is None else f'{size / 1e3:8.1f}':>8}")
+        sizes = "" if size is None else f"{size[0] / 1e3:8.1f} {size[1] / 1e3:8.1f}"
+        print(f"{label:<44} {count:>5} {cpu:>7.3f} {wall:>7.3f} {sizes}")
 
-    print(f"{'widget':<44} {'steps':>5} {'CPU s':>7} {'wall s':>7} {'page KB':>8}")
+    print(f"{'widget':<44} {'steps':>5} {'CPU s':>7} {'wall s':>7} {'raw KB':>8} {'page KB':>8}")
     cpu, wall, stepper = timed(lambda: cold_stepper(trace), runs)
     row("Stepper, four-way teardown (cold)", stepper.frame_count, cpu, wall, page_bytes(stepper))
     cpu_warm, wall, _ = timed(lambda: Stepper(trace), runs)
     row("Stepper, four-way teardown (warm)", stepper.frame_count, cpu_warm, wall)
     cpu, wall, raster_size = timed(lambda: raster_frames(trace), 1)
-    row("  the raster frames it replaces", stepper.frame_count, cpu, wall, raster_size)
+    row("  the raster frames it replaces", stepper.frame_count, cpu, wall, (raster_size, raster_size))
     print(f"  ratio raster / vector (CPU, warm): {cpu / cpu_warm:.1f}")
 
     whole = Conversation("Every single loss of a whole conversation", _transfer)
@@ -90,7 +97,8 @@ def main():
         row(f"WhatIf.for_scenario({name!r})", widget.case_count, cpu, wall, page_bytes(widget))
     cpu, wall, widget = timed(lambda: WhatIf.for_scenario("lost-final-ack"), 1)
     row("  again, sharing the teardown's cases", widget.case_count, cpu, wall)
-    print("steps: for a WhatIf, its cases.  page KB: widget state + static copy, uncompressed.")
+    print("steps: for a WhatIf, its cases.  raw KB: widget state + static copy as in the notebook;")
+    print("page KB: the same as the site's page holds it (the state gzip-compressed, base64).")
 
 
 if __name__ == "__main__":

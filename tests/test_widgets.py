@@ -115,7 +115,7 @@ def test_fields_table_shows_segment_fields():
 # --- the drawing -------------------------------------------------------------------------
 def classes_of(svg):
     """Every class list of a marked element in *svg*."""
-    return [c.split() for c in re.findall(r"class='(tcplab-[^']*)'", svg)]
+    return [c.split() for c in re.findall(r"class='((?:tcplab|tl)-[^']*)'", svg)]
 
 
 def numbers(classes, prefix):
@@ -130,8 +130,8 @@ def test_the_drawing_marks_every_event_with_its_step(trace):
     steps = tw.select_steps(trace)
     step_of = drawing.step_of_events(steps)
     svg = drawing.ladder_svg(trace, steps)
-    marked = [c for c in classes_of(svg) if "tcplab-ev" in c]
-    shown_at = [numbers(c, "tcplab-from-") for c in marked]
+    marked = [c for c in classes_of(svg) if "tl-ev" in c]
+    shown_at = [numbers(c, "tl-f") for c in marked]
     assert all(len(s) == 1 for s in shown_at), "each element appears at exactly one step"
     # one marked element (or more: arrow, label) for every event the ladder draws
     for i, e in enumerate(trace.events):
@@ -141,13 +141,13 @@ def test_the_drawing_marks_every_event_with_its_step(trace):
     index = {id(e): i for i, e in enumerate(trace.events)}
     arrivals = {step_of[index[id(f.end)]] for f in trace.flights() if f.end is not None
                 and step_of[index[id(f.end)]] != step_of[index[id(f.send)]]}
-    assert arrivals == {n for c in marked for n in numbers(c, "tcplab-until-")}
+    assert arrivals == {n for c in marked for n in numbers(c, "tl-u")}
 
 
 def visible_steps(svg, shown):
     """The steps whose events are visible when step *shown* is current, as the CSS rules do it."""
-    return {n for c in classes_of(svg) if "tcplab-ev" in c for n in numbers(c, "tcplab-from-")
-            if not any(f"tcplab-from-{j}" in c for j in range(shown + 1, 10_000))}
+    return {n for c in classes_of(svg) if "tl-ev" in c for n in numbers(c, "tl-f")
+            if not any(f"tl-f{j}" in c for j in range(shown + 1, 10_000))}
 
 
 def test_each_step_reveals_exactly_the_events_up_to_it():
@@ -161,8 +161,8 @@ def test_each_step_reveals_exactly_the_events_up_to_it():
     css = style.step_rules(len(steps), "tcplab-w7")
     for j in range(1, len(steps) + 1):
         assert (f".tcplab-w7:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current"
-                f":nth-child(-n+{j})) .tcplab-from-{j}{{display:none}}") in css
-        assert f"li:nth-child({j + 1}).lm-mod-current) .tcplab-at-{j}{{--tcplab-show:block" in css
+                f":nth-child(-n+{j})) .tl-f{j}{{display:none}}") in css
+        assert f"li:nth-child({j + 1}).lm-mod-current) .tl-a{j}{{--tcplab-show:block" in css
 
 
 def test_each_stylesheet_serves_only_its_own_steppers():
@@ -187,7 +187,7 @@ def test_the_state_diagram_outlines_each_hosts_state_at_each_step():
     outlines = re.findall(r"<g class='tcplab-now ([^']*)'><rect[^>]*stroke='([^']*)'.*?>(client|server)</text></g>", svg)
     at = {host: set() for host in ("client", "server")}
     for classes, _color, host in outlines:
-        shown = numbers(classes.split(), "tcplab-at-")
+        shown = numbers(classes.split(), "tl-a")
         assert not shown & at[host], "a host is outlined once per step"
         at[host] |= shown
     assert at["client"] == at["server"] == {s.number for s in steps}
@@ -236,7 +236,7 @@ def test_stepper_ships_one_drawing_and_a_caption_per_step():
     captions = w.captions.value
     assert "aria-live='polite'" in captions
     for step in w.steps:
-        assert f"<div class='tcplab-at-{step.number}'><div class='tcplab-caption'>Step {step.number} of " in captions
+        assert f"<div class='tl-a{step.number}'><div class='tcplab-caption'>Step {step.number} of " in captions
     assert "client sends SYN" in captions and "<table class='tcplab-fields'>" in captions
     assert "<table" not in make(trace, fields=False).captions.value
     assert make(trace, show_states=False).drawing.value.count("<svg") == 1
@@ -349,7 +349,7 @@ def test_what_if_widget_links_each_chooser_to_its_cases():
         assert "tcplab-stepper" in panel._dom_classes
         for case, steps in zip(panel.cases, w.steps[path]):
             # the last caption stays up to the panel's last step
-            last = " ".join(f"tcplab-at-{n}" for n in range(len(steps), panel.count + 1))
+            last = " ".join(f"tl-a{n}" for n in range(len(steps), panel.count + 1))
             assert f"<div class='{last}'><div class='tcplab-caption'>Step {len(steps)} of" in case.value
     assert "tcplab-whatif" in w._dom_classes and "tcplab-static" in w.static_html()
     assert repr(w) == "WhatIf('What if the final ACK is lost?', 20 cases)"

@@ -34,8 +34,8 @@ STATE = """(s) => {
   const visible = (e) => e.checkVisibility();
   const caption = [...s.querySelectorAll('.tcplab-captions > div')].find(visible);
   const drawing = [...s.querySelectorAll('.tcplab-ladder svg')].find(visible);
-  const marks = drawing ? [...drawing.querySelectorAll('.tcplab-ev')].map(e => ({
-      from: +[...e.classList].find(c => c.startsWith('tcplab-from-')).slice(12),
+  const marks = drawing ? [...drawing.querySelectorAll('.tl-ev')].map(e => ({
+      from: +[...e.classList].find(c => c.startsWith('tl-f')).slice(4),
       shown: getComputedStyle(e).display !== 'none'})) : [];
   return {current, caption: caption ? caption.textContent : null, marks};
 }"""
@@ -170,7 +170,7 @@ def test_before_the_widget_script_the_whole_diagram_shows(browser_context, site_
         for copy in copies:
             box = copy.locator("svg").first.bounding_box()
             assert box and box["width"] > 200 and box["height"] > 200
-            assert copy.locator("svg .tcplab-ev").count() > 0
+            assert copy.locator("svg .tl-ev").count() > 0
     finally:
         page.close()
 
@@ -234,7 +234,7 @@ CASE = """(w) => {
   return {summary: shown.querySelector('.tcplab-summary').textContent,
           story: [...shown.querySelectorAll('.tcplab-caption')].map(c => c.textContent),
           text: [...svg.querySelectorAll('text')].filter(t => t.checkVisibility()).map(t => t.textContent),
-          hidden: [...svg.querySelectorAll('.tcplab-ev')].filter(e => getComputedStyle(e).display === 'none').length};
+          hidden: [...svg.querySelectorAll('.tl-ev')].filter(e => getComputedStyle(e).display === 'none').length};
 }"""
 
 

@@ -20,6 +20,7 @@ from .labels import HALO
 
 PT = 72                         # SVG units (points) per inch
 ARROW_SCALE = 9                 # the arrow head's mutation scale, points
+LINE = 1.3                      # the usual line width (a segment's arrow), the SVG's default
 INK = "#222222"                 # the text colour of every figure (rc "text.color")
 _DASHES = {":": (1.0, 1.65), "--": (3.7, 1.6)}   # matplotlib's patterns, in line widths
 
@@ -103,6 +104,18 @@ def _n(value):
     return text[:-2] if text.endswith(".0") else text
 
 
+def _width(lw):
+    """The stroke-width attribute, unless it is the drawing's default (`LINE`)."""
+    return "" if lw == LINE else f" stroke-width='{_n(lw)}'"
+
+
+def _c(color):
+    """#rrggbb as #rgb where that is the same colour."""
+    if len(color) == 7 and color[1] == color[2] and color[3] == color[4] and color[5] == color[6]:
+        return "#" + color[1] + color[3] + color[5]
+    return color
+
+
 def _attr(text):
     return html.escape(text, quote=True).replace("&#x27;", "&#39;")
 
@@ -139,8 +152,7 @@ class SvgCanvas:
             fill, edge, lw = box
             pad = 0.25 * size
             parts.append(f"<rect x='{_n(x0 + left - pad)}' y='{_n(y0 + top - pad)}' width='{_n(width + 2 * pad)}' "
-                         f"height='{_n(height + 2 * pad)}' rx='{_n(pad)}' fill='{fill}' stroke='{edge}' "
-                         f"stroke-width='{_n(lw)}'/>")
+                         f"height='{_n(height + 2 * pad)}' rx='{_n(pad)}' fill='{_c(fill)}' stroke='{_c(edge)}'{_width(lw)}/>")
         anchor = {"left": "", "center": " text-anchor='middle'", "right": " text-anchor='end'"}[ha]
         font = (f" font-size='{_n(size)}'" if size != 8 else "") + (" font-weight='bold'" if weight == "bold" else "") \
             + (" font-style='italic'" if style == "italic" else "")
@@ -151,15 +163,15 @@ class SvgCanvas:
             body = "".join(f"<tspan x='{_n(x0)}' y='{_n(first + k * step)}'>{html.escape(line, quote=False)}</tspan>"
                            for k, line in enumerate(lines))
         turn = f" transform='rotate({_n(rotation)} {_n(x0)} {_n(y0)})'" if rotation else ""
-        parts.append(f"<text x='{_n(x0)}' y='{_n(first)}'{anchor}{font} fill='{color}'{turn}>{body}</text>")
+        parts.append(f"<text x='{_n(x0)}' y='{_n(first)}'{anchor}{font} fill='{_c(color)}'{turn}>{body}</text>")
         self._add(zorder, gid, "".join(parts))
 
     def line(self, xs, ys, gid, *, color, lw, dash="-", zorder=2, cap="butt", join="round"):
         points = "L".join(f"{_n(x * PT)} {_n(y * PT)}" for x, y in zip(xs, ys))
         ends = {"butt": "", "projecting": " stroke-linecap='square'", "round": " stroke-linecap='round'"}[cap]
         corners = " stroke-linejoin='miter'" if join == "miter" else ""
-        self._add(zorder, gid, f"<path d='M{points}' fill='none' stroke='{color}' stroke-width='{_n(lw)}'"
-                               f"{self._dashes(dash, lw)}{ends}{corners}/>")
+        self._add(zorder, gid, f"<path d='M{points}' stroke='{_c(color)}'{_width(lw)}{self._dashes(dash, lw)}"
+                               f"{ends}{corners}/>")
 
     @staticmethod
     def _dashes(dash, lw):
@@ -172,10 +184,10 @@ class SvgCanvas:
         cx, cy, r = x * PT, y * PT, size / 2
         if shape == "x":
             svg = (f"<path d='M{_n(cx - r)} {_n(cy - r)}L{_n(cx + r)} {_n(cy + r)}M{_n(cx - r)} {_n(cy + r)}"
-                   f"L{_n(cx + r)} {_n(cy - r)}' stroke='{color}' stroke-width='{_n(width)}'/>")
+                   f"L{_n(cx + r)} {_n(cy - r)}' stroke='{_c(color)}'{_width(width)}/>")
         else:
-            svg = (f"<circle cx='{_n(cx)}' cy='{_n(cy)}' r='{_n(r)}' fill='{face or color}' stroke='{color}' "
-                   f"stroke-width='{_n(width)}'/>")
+            svg = (f"<circle cx='{_n(cx)}' cy='{_n(cy)}' r='{_n(r)}' fill='{_c(face or color)}' stroke='{_c(color)}'"
+                   f"{_width(width)}/>")
         self._add(zorder, gid, svg)
 
     def arrow(self, start, end, gid, *, color, lw, dash="-", zorder=3):
@@ -186,14 +198,14 @@ class SvgCanvas:
         head, half = 0.4 * ARROW_SCALE, 0.2 * ARROW_SCALE
         bx, by = x1 - head * ux, y1 - head * uy
         self._add(zorder, gid,
-                  f"<path d='M{_n(x0)} {_n(y0)}L{_n(x1)} {_n(y1)}' fill='none' stroke='{color}' stroke-width='{_n(lw)}'"
+                  f"<path d='M{_n(x0)} {_n(y0)}L{_n(x1)} {_n(y1)}' stroke='{_c(color)}'{_width(lw)}"
                   f"{self._dashes(dash, lw)} stroke-linecap='round'/>"
                   f"<path d='M{_n(bx - half * uy)} {_n(by + half * ux)}L{_n(x1)} {_n(y1)}L{_n(bx + half * uy)} "
-                  f"{_n(by - half * ux)}z' fill='{color}' stroke='{color}' stroke-width='{_n(lw)}'/>")
+                  f"{_n(by - half * ux)}z' fill='{_c(color)}' stroke='{_c(color)}'{_width(lw)}/>")
 
     def band(self, y0, y1, gid, *, color, width):
         self._add(0, gid, f"<rect x='0' y='{_n(y0 * PT)}' width='{_n(width * PT)}' height='{_n((y1 - y0) * PT)}' "
-                          f"fill='{color}'/>")
+                          f"fill='{_c(color)}'/>")
 
     def legend(self, entries, gid, *, size):
         """One row at the bottom centre, spaced as matplotlib's legend (``handlelength=2.2``...)."""
@@ -207,16 +219,16 @@ class SvgCanvas:
             if marker == "x":
                 r = 3
                 parts.append(f"<path d='M{_n(middle - r)} {_n(y - r)}L{_n(middle + r)} {_n(y + r)}M{_n(middle - r)} "
-                             f"{_n(y + r)}L{_n(middle + r)} {_n(y - r)}' stroke='{color}' stroke-width='2.2'/>")
+                             f"{_n(y + r)}L{_n(middle + r)} {_n(y - r)}' stroke='{_c(color)}' stroke-width='2.2'/>")
             else:
                 lw = 1.1 if dash == "timer" else 1.3
-                parts.append(f"<path d='M{_n(x)} {_n(y)}H{_n(x + handle)}' stroke='{color}' stroke-width='{lw}'"
+                parts.append(f"<path d='M{_n(x)} {_n(y)}H{_n(x + handle)}' stroke='{_c(color)}'{_width(lw)}"
                              f"{self._dashes('-' if dash == 'timer' else dash, lw)}/>")
                 if marker == "o":
-                    parts.append(f"<circle cx='{_n(x)}' cy='{_n(y)}' r='2.2' fill='white' stroke='{color}'/>")
+                    parts.append(f"<circle cx='{_n(x)}' cy='{_n(y)}' r='2.2' fill='#fff' stroke='{_c(color)}'/>")
             _, height, descent = text_extent("lp", size)
             parts.append(f"<text x='{_n(x + handle + pad)}' y='{_n(y + height / 2 - descent)}'"
-                         f"{'' if size == 8 else f' font-size={chr(39)}{_n(size)}{chr(39)}'} fill='#222222'>"
+                         f"{'' if size == 8 else f' font-size={chr(39)}{_n(size)}{chr(39)}'} fill='{_c(INK)}'>"
                          f"{html.escape(label, quote=False)}</text>")
             x += width + gap
         self._add(5, gid, "".join(parts))
@@ -232,4 +244,5 @@ class SvgCanvas:
                 body.append((mark, [svg]))
         inner = "\n".join("".join(svgs) if mark is None else f"<g {mark}>{''.join(svgs)}</g>" for mark, svgs in body)
         return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {_n(self.width * PT)} {_n(self.height * PT)}' "
-                f"role=\"img\" aria-label=\"{_attr(label)}\" font-size='8' stroke-linejoin='round'>\n{inner}\n</svg>")
+                f"role=\"img\" aria-label=\"{_attr(label)}\" font-size='8' fill='none' stroke-width='{LINE}' "
+                f"stroke-linejoin='round'>\n{inner}\n</svg>")

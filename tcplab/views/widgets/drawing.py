@@ -2,11 +2,12 @@
 
 A widget ships the ladder diagram (and the state diagram) of the *whole* trace once, as SVG,
 and CSS reveals it step by step (see `tcplab.views.widgets.style`).  Each element drawn for an event
-carries classes naming steps:
+carries classes naming steps (short: a what-if page holds thousands of them):
 
-- ``tcplab-from-<j>``: drawn at step *j*, hidden while an earlier step is shown;
-- ``tcplab-until-<j>``: a segment still travelling until step *j* (shown faint before it);
-- ``tcplab-at-<j>``: highlighted while step *j* is shown (the step's own events, the current
+- ``tl-ev``: an element of an event or a segment;
+- ``tl-f<j>``: drawn at step *j*, hidden while an earlier step is shown;
+- ``tl-u<j>``: a segment still travelling until step *j* (shown faint before it);
+- ``tl-a<j>``: highlighted while step *j* is shown (the step's own events, the current
   states on the state diagram and the transitions that led there).
 
 The figures come from `tcplab.views` with their artist ids (``flight-<p>``, ``state-<host>-<i>``,
@@ -48,7 +49,7 @@ def ladder_classes(trace, steps):
     index = {id(e): i for i, e in enumerate(trace.events)}
 
     def at(i):
-        return [f"tcplab-from-{step_of[i]}", f"tcplab-at-{step_of[i]}"]
+        return [f"tl-f{step_of[i]}", f"tl-a{step_of[i]}"]
 
     classes = {}
     for i in range(len(trace.events)):
@@ -62,7 +63,7 @@ def ladder_classes(trace, steps):
         if flight.end is not None:
             end = index[id(flight.end)]
             if step_of[end] != step_of[sent]:
-                marks = marks + [f"tcplab-until-{step_of[end]}", f"tcplab-at-{step_of[end]}"]
+                marks = marks + [f"tl-u{step_of[end]}", f"tl-a{step_of[end]}"]
             if flight.lost:
                 classes[f"drop-{flight.packet}"] = at(end)
         for prefix in ("flight", "label", "retransmission"):
@@ -80,7 +81,7 @@ def mark_ladder(fig, trace, steps):
         if gid is None:
             continue
         if gid in classes:
-            _mark(artist, ["tcplab-ev"] + classes[gid])
+            _mark(artist, ["tl-ev"] + classes[gid])
         elif _EVENT_ID.match(gid) or _FLIGHT_ID.match(gid):
             raise ValueError(f"the ladder drew {gid!r}, which no step of the trace covers")
     return fig
@@ -165,7 +166,7 @@ def _outline(host, side, box, numbers):
     edge, _fill = _plot().style.host_color(host, side)
     x, y, w, h = box
     pad = 2.5 + 3.5 * side
-    classes = " ".join(["tcplab-now"] + [f"tcplab-at-{n}" for n in numbers])
+    classes = " ".join(["tcplab-now"] + [f"tl-a{n}" for n in numbers])
     tag_w = 8 + 6.9 * len(host)                # bold 10 px DejaVu Sans: about 6.9 px a letter
     tag_x = x + 4 if side == 0 else x + w - 4 - tag_w
     tag_y = y - pad - 7                        # across the outline's top edge
@@ -185,7 +186,7 @@ def state_diagram_svg(trace, steps, state_diagram=None, label=""):
     at_steps, taken = _state_marks(trace, steps, base.boxes, base.arrows)
     svg = base.svg
     for arrow_id, numbers in taken.items():
-        classes = " ".join(["tcplab-taken"] + [f"tcplab-at-{n}" for n in numbers])
+        classes = " ".join(["tcplab-taken"] + [f"tl-a{n}" for n in numbers])
         svg = svg.replace(f' id="{arrow_id}"', f' id="{_MARK}{classes}"', 1)
     hosts = [h.name for h in trace.hosts]
     overlays = "".join(_outline(host, hosts.index(host), base.boxes[box], numbers)
@@ -262,7 +263,7 @@ def ladder_svg(trace, steps, ladder=None, label="", attributes=None):
     if ladder is not None:
         fig = ladder(trace)
         return svg_text(mark_ladder(fig, trace, steps), label)
-    marks = {gid: "class='" + " ".join(["tcplab-ev"] + classes) + "'"
+    marks = {gid: "class='" + " ".join(["tl-ev"] + classes) + "'"
              for gid, classes in ladder_classes(trace, steps).items()}
     for gid, extra in (attributes or {}).items():
         marks[gid] = f"{marks[gid]} {extra}" if gid in marks else extra

@@ -49,7 +49,7 @@ def captions_html(trace, steps, fields=True, through=None):
         event = trace.events[step.last]
         shown = range(step.number, (through or count) + 1) if step.number == count else (step.number,)
         parts.append(
-            f"<div class='{' '.join(f'tcplab-at-{n}' for n in shown)}'><div class='tcplab-caption'>Step {step.number} of {count}: "
+            f"<div class='{' '.join(f'tl-a{n}' for n in shown)}'><div class='tcplab-caption'>Step {step.number} of {count}: "
             f"{html.escape(step_text(trace, step))}<span class='tcplab-time'>t = {event.time:.3f} s</span></div>"
             f"<div class='tcplab-states'>{html.escape(states_text(trace, step.last))}</div>"
             + (f"<div class='tcplab-table' tabindex='0' role='region' aria-label='Segment fields of step "

@@ -6,8 +6,8 @@ with the slider by `jslink`; its tab bar lists one ``li`` per child, the current
 (the class *scope*, one per widget):
 
 - ``:has(... li.lm-mod-current:nth-child(-n+j))`` (an earlier step is shown) hides the
-  ``tcplab-from-<j>`` elements and fades the ``tcplab-until-<j>`` ones;
-- ``:has(... li:nth-child(j+1).lm-mod-current)`` highlights ``tcplab-at-<j>``, and shows that
+  ``tl-f<j>`` elements and fades the ``tl-u<j>`` ones;
+- ``:has(... li:nth-child(j+1).lm-mod-current)`` highlights ``tl-a<j>``, and shows that
   step's caption (inside an ``aria-live`` region, so screen readers announce it).
 
 Child 0 of the Tab is a placeholder, so step *j* is child *j* and ``li:nth-child(j+1)``.
@@ -40,9 +40,9 @@ def step_rules(count, scope):
     for j in range(1, count + 1):
         earlier = f".{scope}:has({TABS}.lm-mod-current:nth-child(-n+{j}))"
         now = f".{scope}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
-        rules.append(f"{earlier} .tcplab-from-{j}{{display:none}}")
-        rules.append(f"{earlier} .tcplab-until-{j}{{opacity:.3}}")
-        rules.append(f"{now} .tcplab-at-{j}{{--tcplab-show:block;--tcplab-glow:"
+        rules.append(f"{earlier} .tl-f{j}{{display:none}}")
+        rules.append(f"{earlier} .tl-u{j}{{opacity:.3}}")
+        rules.append(f"{now} .tl-a{j}{{--tcplab-show:block;--tcplab-glow:"
                      "drop-shadow(0 0 1.6px var(--tcplab-glow-color))}")
     return "\n".join(rules)
 
@@ -66,7 +66,7 @@ BASE = """
 .tcplab-fsm { flex: 1 1 300px; max-width: 560px; }
 .tcplab-drawing svg { display: block; width: 100%; height: auto; }
 .tcplab-drawing text { font-family: "DejaVu Sans", Verdana, "Bitstream Vera Sans", sans-serif !important; }
-.tcplab-drawing .tcplab-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
+.tcplab-drawing .tl-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
 .tcplab-drawing .tcplab-now { display: var(--tcplab-show, none); }
 .tcplab-drawing text { paint-order: stroke; stroke: #fff; stroke-width: 2.4px; stroke-linejoin: round; }
 .tcplab-drawing text.tcplab-tag { stroke: none; }
