@@ -51,6 +51,16 @@ def test_the_page_loses_the_script_and_its_images_load_lazily_but_scripts_are_le
     assert '{"v": "<img src=\\"b\\">"}' in rewritten
 
 
+def test_a_figure_takes_its_own_height_until_it_is_drawn(icons):
+    figure = ('<figure class="tcplab-figure" id="tcplab-1-figure"><style>#tcplab-1-figure{margin:0}</style>'
+              '<div class="tcplab-figure-scroll" tabindex="0"><svg style="width:100%;height:auto;min-width:567px;'
+              'max-width:672px" id="tcplab-1" viewBox="0 0 504 252" xmlns="http://www.w3.org/2000/svg"></svg></div></figure>')
+    sized = site_shell.rewrite_page(figure, icons)
+    assert sized == figure.replace('id="tcplab-1-figure">', 'id="tcplab-1-figure" style="contain-intrinsic-size:auto '
+                                   'calc(clamp(567px, 100vw - 2.25rem, 672px) * 0.5000 + 1.6em)">')
+    assert site_shell.size_figures(sized) == sized
+
+
 def test_prose_outputs_may_wrap_but_tables_keep_their_columns():
     table = OUTPUT.format("time   event\n0.000  SYN\n0.100  SYN-ACK\n")
     prose = OUTPUT.format("client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2\n")
