@@ -17,6 +17,10 @@
   `contain-intrinsic-size`: `_static/tcplab.css` lets the browser skip laying out and painting a
   figure far from the screen (`content-visibility: auto`), and that height stands in for it
   until it is first drawn, so the page's length and the scroll bar are right from the start.
+- Style sheets in the body (each figure's, each widget's static copy's) move to the end of the
+  head, each distinct one once: the browser meets every rule before the body instead of
+  restyling the page at every figure as it reads it.  Each such sheet styles the whole page
+  wherever it stands (its rules name the figure's id), so nothing changes but the time.
 - Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
   screen readers and fonts treat it as Chinese (pages written in English otherwise claim it):
   in the document by a post-transform, in the navigation the theme writes by the rewriting.
@@ -69,6 +73,9 @@ COLUMN_GAP = re.compile(r"\S {2,}\S")
 #: MyST-NB names its show/hide toggles of hidden cells "Toggle hidden content", which is not the
 #: visible text ("Show code cell content"): without the label their name is what they show.
 HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+#: A style sheet in the page.  One holding a character reference stays put: inside an <svg> it
+#: is decoded, in the head it would not be.
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>[^<&]*</style>")
 #: A figure's opening tag, up to its <svg>'s width limits (CSS px) and viewBox (its aspect ratio).
 FIGURE = re.compile(r'<figure class="tcplab-figure" (id="[^"]+")>(<style>[^<]*</style><div class="tcplab-figure-scroll"[^>]*>'
                     r'<svg style="width:100%;height:auto;min-width:(\d+)px;max-width:(\d+)px"[^>]*?'
@@ -174,17 +181,30 @@ def size_figures(page):
     return FIGURE.sub(size, page)
 
 
+def hoist_styles(page):
+    """*page* with the style sheets of its body (script elements excepted) at the end of its
+    head, in their order, each distinct one once."""
+    head, end, body = page.partition("</head>")
+    if not end:
+        return page
+    styles = []
+    parts = SCRIPT_ELEMENT.split(body)
+    for i in range(0, len(parts), 2):
+        parts[i] = STYLE_ELEMENT.sub(lambda match: styles.append(match.group()) or "", parts[i])
+    return head + "".join(dict.fromkeys(styles)) + end + "".join(parts)
+
+
 def rewrite_page(page, icons):
     """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
-    images, figures' heights, named section toggles in the navigation, text outputs that may wrap
-    marked, Chinese text in `lang="zh"`."""
+    images, figures' heights, the body's style sheets in the head, named section toggles in the
+    navigation, text outputs that may wrap marked, Chinese text in `lang="zh"`."""
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
         text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
         text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
         text = mark_prose_outputs(mark_chinese_in_navigation(text.replace(CHINESE_SPAN, LANG_SPAN)))
         parts[i] = size_figures(IMG_TAG.sub('<img loading="lazy" decoding="async" ', text))
-    return "".join(parts)
+    return hoist_styles("".join(parts))
 
 
 def _rewrite_output(app, exception):

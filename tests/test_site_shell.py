@@ -61,6 +61,20 @@ def test_a_figure_takes_its_own_height_until_it_is_drawn(icons):
     assert site_shell.size_figures(sized) == sized
 
 
+def test_the_bodys_style_sheets_move_to_the_head_once_each(icons):
+    page = ('<html><head><link rel="stylesheet" href="a.css"></head><body>'
+            '<figure><style>#f1{margin:0}</style><svg><style>*{stroke:none}</style></svg></figure>'
+            '<figure><style>#f2{margin:0}</style><svg><style>*{stroke:none}</style></svg></figure>'
+            '<svg><style>text{font-family:&quot;A&quot;}</style></svg>'
+            '<script type="application/vnd.jupyter.widget-state+json">{"v": "<style>p{}</style>"}</script></body></html>')
+    assert site_shell.rewrite_page(page, icons) == (
+        '<html><head><link rel="stylesheet" href="a.css">'
+        '<style>#f1{margin:0}</style><style>*{stroke:none}</style><style>#f2{margin:0}</style></head><body>'
+        '<figure><svg></svg></figure><figure><svg></svg></figure>'
+        '<svg><style>text{font-family:&quot;A&quot;}</style></svg>'
+        '<script type="application/vnd.jupyter.widget-state+json">{"v": "<style>p{}</style>"}</script></body></html>')
+
+
 def test_prose_outputs_may_wrap_but_tables_keep_their_columns():
     table = OUTPUT.format("time   event\n0.000  SYN\n0.100  SYN-ACK\n")
     prose = OUTPUT.format("client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2\n")
