@@ -1,6 +1,7 @@
 """How fast a step-through widget steps on the built static site (prints figures; not a test).
 
     python benchmarks/bench_site.py [--before OTHER_BUILD] [--steps N]
+    python benchmarks/bench_site.py --interactive N [--before OTHER_BUILD]
 
 For the first stepper of each page with widgets, in headless Chromium with no kernel: a real
 click on "next" (a mouse press and release at its centre), then
@@ -9,6 +10,11 @@ click on "next" (a mouse press and release at its centre), then
   step (a message posted from that frame's animation callback runs once the frame is painted);
 - style + layout: the renderer's style recalculation and layout time for the step (Chrome
   DevTools Protocol ``Performance.getMetrics``), the work the widget's CSS costs.
+
+With ``--interactive N``, instead: how long after navigation the first widget of each page works
+on a 390 px phone with the CPU 4x slower, measured as tests/browser/test_shell.py does (the same
+probe, device and request routing), N loads per page and build; a fresh browser context per round
+visits the pages in order, as the test does.  Prints the median and the range.
 
 With ``--before`` (another build of the site, e.g. a copy of _build/html made before a change),
 both builds are measured in the same run, page by page, alternating step by step.  Needs
@@ -27,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from book_site import SITE, widget_pages  # noqa: E402
-from conftest import ARGS, CHROMIUM  # noqa: E402
+from conftest import ARGS, CHROMIUM, DEVICES  # noqa: E402
+from test_shell import INTERACTIVE_PROBE  # noqa: E402
 
 #: In the page: after the next click, wait for the frame that shows the new step, then for its paint.
 #: The listener is the last to see the click (window, bubbling), so the frame callbacks the
@@ -105,6 +112,35 @@ class Site:
         self.page.close()
 
 
+def seconds_to_interactive(context, url):
+    """Seconds from navigation to the first working widget at *url*, CPU 4x slower (test_shell's method)."""
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_())
+    context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+    page.add_init_script(INTERACTIVE_PROBE)
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
+    seconds = page.evaluate("() => window.__tcplabInteractive") / 1000
+    page.close()
+    return seconds
+
+
+def interactive(browser, servers, rounds):
+    """Print each page's median seconds to the first working widget, and the range, per build."""
+    times = {(name, path): [] for name in servers for path in widget_pages()}
+    for n in range(rounds):
+        contexts = {name: browser.new_context(**DEVICES["phone"], service_workers="block") for name in servers}
+        for path in widget_pages():
+            order = list(servers) if n % 2 == 0 else list(reversed(servers))
+            for name in order:
+                times[name, path].append(seconds_to_interactive(contexts[name], servers[name][1] + path))
+        for context in contexts.values():
+            context.close()
+    print(f"{'page (build)':<40} {'median s':>9} {'min s':>6} {'max s':>6}")
+    for (name, path), values in times.items():
+        print(f"{path + ' (' + name + ')':<40} {statistics.median(values):>9.2f} {min(values):>6.2f} {max(values):>6.2f}")
+
+
 def row(label, site):
     if not site.paint:
         return f"{label:<40} no step observed"
@@ -118,6 +154,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="another build of the site, measured alongside")
     parser.add_argument("--steps", type=int, default=12)
+    parser.add_argument("--interactive", type=int, metavar="N",
+                        help="measure the time to the first working widget instead, N loads per page")
     args = parser.parse_args()
     if not (SITE / "index.html").is_file():
         sys.exit("bench_site: build the book first (make book)")
@@ -128,6 +166,10 @@ def main():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            if args.interactive:
+                interactive(browser, servers, args.interactive)
+                browser.close()
+                return
             context = browser.new_context(viewport={"width": 1366, "height": 900})
             print(f"{'page (build)':<40} {'steps':>5} {'paint ms':>9} {'max ms':>7} {'style+layout ms':>9}")
             print(f"{'':<40} {'':>5} {'(median)':>9} {'':>7} {'(median)':>9}")

@@ -13,6 +13,14 @@
   tables printed as text keep their columns and scroll sideways on their own.
 - Images load lazily and decode off the main thread, so the widget script (which waits for the
   window's load event) is not held up by figures further down the page.
+- Figures (tcplab.views.export.to_html) get the height they will take, as CSS
+  `contain-intrinsic-size`: `_static/tcplab.css` lets the browser skip laying out and painting a
+  figure far from the screen (`content-visibility: auto`), and that height stands in for it
+  until it is first drawn, so the page's length and the scroll bar are right from the start.
+- Style sheets in the body (each figure's, each widget's static copy's) move to the end of the
+  head, each distinct one once: the browser meets every rule before the body instead of
+  restyling the page at every figure as it reads it.  Each such sheet styles the whole page
+  wherever it stands (its rules name the figure's id), so nothing changes but the time.
 - Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
   screen readers and fonts treat it as Chinese (pages written in English otherwise claim it):
   in the document by a post-transform, in the navigation the theme writes by the rewriting.
@@ -65,6 +73,17 @@ COLUMN_GAP = re.compile(r"\S {2,}\S")
 #: MyST-NB names its show/hide toggles of hidden cells "Toggle hidden content", which is not the
 #: visible text ("Show code cell content"): without the label their name is what they show.
 HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+#: A style sheet in the page.  One holding a character reference stays put: inside an <svg> it
+#: is decoded, in the head it would not be.
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>[^<&]*</style>")
+#: A figure's opening tag, up to its <svg>'s width limits (CSS px) and viewBox (its aspect ratio).
+FIGURE = re.compile(r'<figure class="tcplab-figure" (id="[^"]+")>(<style>[^<]*</style><div class="tcplab-figure-scroll"[^>]*>'
+                    r'<svg style="width:100%;height:auto;min-width:(\d+)px;max-width:(\d+)px"[^>]*?'
+                    r'viewBox="0 0 ([\d.]+) ([\d.]+)")')
+#: The column a figure is shown in, at most: the screen less the article's padding on a phone.
+COLUMN = "100vw - 2.25rem"
+#: The line under a figure that opens it full size.
+FIGURE_LINK = "1.6em"
 #: The class MarkChinese gives Chinese text; the rewriting turns it into the lang attribute.
 CHINESE_CLASS = "tcplab-lang-zh"
 CHINESE_SPAN, LANG_SPAN = f'<span class="{CHINESE_CLASS}">', '<span lang="zh">'
@@ -149,17 +168,43 @@ def mark_prose_outputs(page):
     return TEXT_OUTPUT.sub(mark, page)
 
 
+def size_figures(page):
+    """*page* with each figure's height as its `contain-intrinsic-size`: its drawing as wide as
+    the column, within the drawing's own least and greatest width, plus the link under it."""
+
+    def size(match):
+        least, most, width, height = match.group(3, 4, 5, 6)
+        shown = f"clamp({least}px, {COLUMN}, {most}px)"
+        style = f"contain-intrinsic-size:auto calc({shown} * {float(height) / float(width):.4f} + {FIGURE_LINK})"
+        return f'<figure class="tcplab-figure" {match.group(1)} style="{style}">{match.group(2)}'
+
+    return FIGURE.sub(size, page)
+
+
+def hoist_styles(page):
+    """*page* with the style sheets of its body (script elements excepted) at the end of its
+    head, in their order, each distinct one once."""
+    head, end, body = page.partition("</head>")
+    if not end:
+        return page
+    styles = []
+    parts = SCRIPT_ELEMENT.split(body)
+    for i in range(0, len(parts), 2):
+        parts[i] = STYLE_ELEMENT.sub(lambda match: styles.append(match.group()) or "", parts[i])
+    return head + "".join(dict.fromkeys(styles)) + end + "".join(parts)
+
+
 def rewrite_page(page, icons):
     """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
-    images, named section toggles in the navigation, text outputs that may wrap marked, Chinese
-    text in `lang="zh"`."""
+    images, figures' heights, the body's style sheets in the head, named section toggles in the
+    navigation, text outputs that may wrap marked, Chinese text in `lang="zh"`."""
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
         text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
         text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
         text = mark_prose_outputs(mark_chinese_in_navigation(text.replace(CHINESE_SPAN, LANG_SPAN)))
-        parts[i] = IMG_TAG.sub('<img loading="lazy" decoding="async" ', text)
-    return "".join(parts)
+        parts[i] = size_figures(IMG_TAG.sub('<img loading="lazy" decoding="async" ', text))
+    return hoist_styles("".join(parts))
 
 
 def _rewrite_output(app, exception):

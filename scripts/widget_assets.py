@@ -16,7 +16,9 @@ Play's icons are SVG masks (scripts/widget_icons.css, bundled into embed.css): n
 The widget state MyST-NB writes into a page (one JSON `<script>`, mostly the SVG drawings of every
 step-through and what-if case) is stored gzip-compressed and base64-encoded once the pages are
 written (`pack_widget_state`): a static host need not compress what it serves, and that text
-shrinks about ninefold.  embed.js inflates it with the browser's DecompressionStream.
+shrinks about ninefold.  A small inline script right after it starts inflating it with the
+browser's DecompressionStream while the rest of the page loads (`INFLATE`), so the state is ready
+when the deferred embed.js runs, which then builds the first widget before the theme's own scripts.
 
 Configured in `_config.yml` under `sphinx.local_extensions` / `sphinx.config.extensions`.
 """
@@ -40,6 +42,13 @@ REQUIRED = ("embed.js", "embed.css")
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 PACKED_TYPE = STATE_TYPE + ";encoding=gzip-base64"
 STATE_SCRIPT = re.compile(r'<script type="' + re.escape(STATE_TYPE) + r'">(.*?)</script>', re.DOTALL)
+#: Written after the packed state: a promise of its JSON, in window.tcplabWidgetStates (read by embed.js).
+INFLATE = ("<script>(window.tcplabWidgetStates = window.tcplabWidgetStates || []).push((() => {"
+           "const text = atob(document.currentScript.previousElementSibling.textContent);"
+           "const bytes = new Uint8Array(text.length);"
+           "for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);"
+           "return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).json();"
+           "})());</script>")
 MISSING = ("{path} is missing: the widget JavaScript is bundled from npm packages. Run `npm ci --ignore-scripts"
            " && node scripts/build_widgets.mjs` (or `make book`, which does both) in {root}.")
 
@@ -97,11 +106,12 @@ def _add_css(app, pagename, templatename, context, doctree):
 
 
 def pack_widget_state(page):
-    """*page* with its widget-state script gzip-compressed and base64-encoded (deterministic bytes)."""
+    """*page* with its widget-state script gzip-compressed and base64-encoded (deterministic bytes),
+    followed by the script that inflates it while the page loads."""
 
     def pack(match):
         packed = base64.b64encode(gzip.compress(match.group(1).strip().encode("utf-8"), 9, mtime=0))
-        return f'<script type="{PACKED_TYPE}">{packed.decode("ascii")}</script>'
+        return f'<script type="{PACKED_TYPE}">{packed.decode("ascii")}</script>{INFLATE}'
 
     return STATE_SCRIPT.sub(pack, page)
 

@@ -106,7 +106,8 @@ function subset(state, ids) {
 }
 
 // Renders the views one after another, each as soon as its own models exist, so the first
-// widget on the page works before the models of the last one are built.
+// widget on the page works before the models of the last one are built.  Between two views the
+// page gets the main thread back (the theme's scripts, a reader's input).
 async function renderState(state) {
   const manager = new StaticManager();
   const done = new Set();
@@ -121,25 +122,21 @@ async function renderState(state) {
     area.className = "widget-subarea";
     tag.parentElement.insertBefore(area, tag);
     await manager.display_view(manager.create_view(await manager.get_model(id)), area);
+    await new Promise((resume) => setTimeout(resume));
   }
   const rest = Object.keys(state.state).filter((key) => !done.has(key));
   if (rest.length) await manager.set_state(subset(state, rest));
 }
 
-// The state of a page: JSON, or as the site stores it (scripts/widget_assets.py) gzip-compressed
-// and base64-encoded.
+// The states of the page: JSON, or as the site stores them (scripts/widget_assets.py)
+// gzip-compressed and base64-encoded, which a script beside each one starts inflating while the
+// page is still loading (window.tcplabWidgetStates, promises of the JSON).  Once this deferred
+// script runs they are ready, and the first widget is built before the theme's scripts run.
 const STATE_TYPE = "application/vnd.jupyter.widget-state+json";
-const PACKED_TYPE = `${STATE_TYPE};encoding=gzip-base64`;
-
-async function readState(tag) {
-  if (tag.type === STATE_TYPE) return JSON.parse(tag.textContent);
-  const bytes = Uint8Array.from(atob(tag.textContent.trim()), (c) => c.charCodeAt(0));
-  const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return JSON.parse(await new Response(inflated).text());
-}
-
-const states = document.querySelectorAll(`script[type="${STATE_TYPE}"], script[type="${PACKED_TYPE}"]`);
-states.forEach((tag) => readState(tag).then(renderState).catch((error) => console.error(error)));
+const states = [...document.querySelectorAll(`script[type="${STATE_TYPE}"]`)]
+  .map((tag) => JSON.parse(tag.textContent))
+  .concat(window.tcplabWidgetStates || []);
+states.forEach((state) => Promise.resolve(state).then(renderState).catch((error) => console.error(error)));
 
 // Names for controls that have none: Play's icon buttons and a slider's handle (named by its
 // description, e.g. "step"), once per frame after widgets have rendered their parts.

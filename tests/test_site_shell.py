@@ -51,6 +51,30 @@ def test_the_page_loses_the_script_and_its_images_load_lazily_but_scripts_are_le
     assert '{"v": "<img src=\\"b\\">"}' in rewritten
 
 
+def test_a_figure_takes_its_own_height_until_it_is_drawn(icons):
+    figure = ('<figure class="tcplab-figure" id="tcplab-1-figure"><style>#tcplab-1-figure{margin:0}</style>'
+              '<div class="tcplab-figure-scroll" tabindex="0"><svg style="width:100%;height:auto;min-width:567px;'
+              'max-width:672px" id="tcplab-1" viewBox="0 0 504 252" xmlns="http://www.w3.org/2000/svg"></svg></div></figure>')
+    sized = site_shell.rewrite_page(figure, icons)
+    assert sized == figure.replace('id="tcplab-1-figure">', 'id="tcplab-1-figure" style="contain-intrinsic-size:auto '
+                                   'calc(clamp(567px, 100vw - 2.25rem, 672px) * 0.5000 + 1.6em)">')
+    assert site_shell.size_figures(sized) == sized
+
+
+def test_the_bodys_style_sheets_move_to_the_head_once_each(icons):
+    page = ('<html><head><link rel="stylesheet" href="a.css"></head><body>'
+            '<figure><style>#f1{margin:0}</style><svg><style>*{stroke:none}</style></svg></figure>'
+            '<figure><style>#f2{margin:0}</style><svg><style>*{stroke:none}</style></svg></figure>'
+            '<svg><style>text{font-family:&quot;A&quot;}</style></svg>'
+            '<script type="application/vnd.jupyter.widget-state+json">{"v": "<style>p{}</style>"}</script></body></html>')
+    assert site_shell.rewrite_page(page, icons) == (
+        '<html><head><link rel="stylesheet" href="a.css">'
+        '<style>#f1{margin:0}</style><style>*{stroke:none}</style><style>#f2{margin:0}</style></head><body>'
+        '<figure><svg></svg></figure><figure><svg></svg></figure>'
+        '<svg><style>text{font-family:&quot;A&quot;}</style></svg>'
+        '<script type="application/vnd.jupyter.widget-state+json">{"v": "<style>p{}</style>"}</script></body></html>')
+
+
 def test_prose_outputs_may_wrap_but_tables_keep_their_columns():
     table = OUTPUT.format("time   event\n0.000  SYN\n0.100  SYN-ACK\n")
     prose = OUTPUT.format("client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2\n")

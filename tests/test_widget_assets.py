@@ -22,6 +22,11 @@ def test_the_state_is_packed_deterministically_and_reads_back():
     assert json.loads(widget_assets.unpack_widget_state(page)) == STATE
 
 
+def test_the_packed_state_is_followed_by_the_script_that_inflates_it():
+    packed = widget_assets.pack_widget_state(PAGE.format(json.dumps(STATE)))
+    assert f"</script>{widget_assets.INFLATE}<script type=\"application/vnd.jupyter.widget-view+json\">" in packed
+
+
 def test_a_page_without_widgets_is_left_alone():
     assert widget_assets.pack_widget_state("<p>no widgets</p>") == "<p>no widgets</p>"
     assert widget_assets.unpack_widget_state("<p>no widgets</p>") is None

@@ -11,15 +11,23 @@ FIGURE_PAGES = [p for p in toc_pages() if "tcplab-figure" in (SITE / p).read_tex
 
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-MEASURE = """() => [...document.querySelectorAll('svg.tcplab-svg')].filter(s => s.checkVisibility()).map(svg => {
-  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
-  const title = document.getElementById(svg.getAttribute('aria-labelledby').split(' ')[0]);
-  return {id: svg.id, smallest: Math.min(...sizes), role: svg.getAttribute('role'),
-          name: title ? title.textContent : '', description: (svg.querySelector('desc') || {}).textContent || '',
-          paper: getComputedStyle(svg.querySelector('path')).fill,
-          page: getComputedStyle(document.body).backgroundColor};
-})"""
+#: Each shown figure, measured once it is scrolled into view: figures off screen may skip rendering
+#: (CSS content-visibility) and then have no boxes to measure.
+MEASURE = """async () => {
+  const measured = [];
+  for (const svg of [...document.querySelectorAll('svg.tcplab-svg')].filter(s => s.checkVisibility())) {
+    svg.scrollIntoView({block: 'center', behavior: 'instant'});
+    await new Promise(frame => requestAnimationFrame(() => requestAnimationFrame(frame)));
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const title = document.getElementById(svg.getAttribute('aria-labelledby').split(' ')[0]);
+    measured.push({id: svg.id, smallest: Math.min(...sizes), role: svg.getAttribute('role'),
+                   name: title ? title.textContent : '', description: (svg.querySelector('desc') || {}).textContent || '',
+                   paper: getComputedStyle(svg.querySelector('path')).fill,
+                   page: getComputedStyle(document.body).backgroundColor});
+  }
+  return measured;
+}"""
 
 
 @pytest.fixture
