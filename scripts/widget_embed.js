@@ -7,8 +7,18 @@
 // but it starts as soon as this deferred script runs rather than at the window's load event
 // (a widget does not wait for every figure further down the page), and it builds the models of
 // one view at a time, so the first widget works before the page's last one is built.
-import * as base from "@jupyter-widgets/base";
-import * as controls from "@jupyter-widgets/controls";
+import { LayoutModel, LayoutView, StyleModel, StyleView } from "@jupyter-widgets/base";
+// Each from its own module of ipywidgets' controls, not from the package's index, which loads
+// every control (date pickers, colour pickers, media...) and so puts them all in the bundle.
+import { BoxModel, BoxView, HBoxModel, HBoxView, VBoxModel, VBoxView } from "@jupyter-widgets/controls/lib/widget_box";
+import { DescriptionStyleModel } from "@jupyter-widgets/controls/lib/widget_description";
+import { IntSliderModel, IntSliderView, PlayModel, PlayView, SliderStyleModel } from "@jupyter-widgets/controls/lib/widget_int";
+import { LinkModel } from "@jupyter-widgets/controls/lib/widget_link";
+import {
+  DropdownModel, DropdownView, ToggleButtonsModel, ToggleButtonsStyleModel, ToggleButtonsView,
+} from "@jupyter-widgets/controls/lib/widget_selection";
+import { TabModel, TabView } from "@jupyter-widgets/controls/lib/widget_selectioncontainer";
+import { HTMLModel, HTMLStyleModel, HTMLView } from "@jupyter-widgets/controls/lib/widget_string";
 import { ManagerBase } from "@jupyter-widgets/base-manager";
 import { MessageLoop } from "@lumino/messaging";
 import { Widget } from "@lumino/widgets";
@@ -22,7 +32,7 @@ import "@jupyter-widgets/controls/css/labvariables.css";
 // (a whole drawing) per case in a Tab, and an explorer one stepper per variant: filling in only
 // the case on show spares the browser tens of thousands of elements nobody sees yet.  Lumino marks
 // a widget visible when it is attached or shown and neither it nor an ancestor is hidden.
-class ShownHTMLView extends controls.HTMLView {
+class ShownHTMLView extends HTMLView {
   update() {
     this.unfilled = !this.luminoWidget.isVisible;
     return this.unfilled ? undefined : super.update();
@@ -36,9 +46,16 @@ class ShownHTMLView extends controls.HTMLView {
   }
 }
 
+// The widget classes the book's pages use, and no others: the bundle leaves the rest of
+// ipywidgets out (a page with another widget says so in the console: see loadClass).
 const MODULES = {
-  "@jupyter-widgets/base": base,
-  "@jupyter-widgets/controls": { ...controls, HTMLView: ShownHTMLView },
+  "@jupyter-widgets/base": { LayoutModel, LayoutView, StyleModel, StyleView },
+  "@jupyter-widgets/controls": {
+    BoxModel, BoxView, DescriptionStyleModel, DropdownModel, DropdownView, HBoxModel, HBoxView, HTMLModel,
+    HTMLStyleModel, HTMLView: ShownHTMLView, IntSliderModel, IntSliderView, LinkModel, PlayModel, PlayView,
+    SliderStyleModel, TabModel, TabView, ToggleButtonsModel, ToggleButtonsStyleModel, ToggleButtonsView,
+    VBoxModel, VBoxView,
+  },
 };
 
 class StaticManager extends ManagerBase {
