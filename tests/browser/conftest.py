@@ -170,7 +170,8 @@ class Visit:
         return sum(sizes), len(sizes)
 
     def close(self):
-        self.page.close()
+        if not self.page.is_closed():
+            self.page.close()
 
 
 @pytest.fixture

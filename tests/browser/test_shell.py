@@ -6,6 +6,8 @@ interactive soon after navigation on a slow phone.
 A viewport screenshot of each page, device and scheme is left in _build/screenshots/ to look at.
 """
 
+import statistics
+
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -17,9 +19,12 @@ MODES = [(device, scheme) for device in ("desktop", "phone") for scheme in ("lig
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = SITE.parent / "screenshots"
 #: On a phone-size page with the CPU 4x slower, the first widget must work within this many
-#: seconds of navigation.  The target is 2 s on a quiet machine; the limit here leaves room for a
-#: machine shared with other jobs, and the measured times are printed at the end of the run.
-MAX_SECONDS_TO_INTERACTIVE = 20.0
+#: seconds of navigation (the median of three loads).  The target is 2 s, which every page meets on
+#: a quiet machine (benchmarks/bench_site.py --interactive); a load on a machine shared with other
+#: jobs varies by about 15 %, so the test fails a quarter above the target, and the measured
+#: medians are printed at the end of the run.
+MAX_SECONDS_TO_INTERACTIVE = 2.5
+LOADS = 3
 
 #: Visible elements that reach past the right edge of the screen, unless an ancestor scrolls sideways.
 TOO_WIDE = """() => {
@@ -179,8 +184,11 @@ def test_first_widget_is_interactive_on_a_slow_phone(visit, path):
         page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
         page.add_init_script(INTERACTIVE_PROBE)
 
-    v = visit(path, device="phone", before=slow_down)
-    v.page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
-    seconds = v.page.evaluate("() => window.__tcplabInteractive") / 1000
-    INTERACTIVE[path] = seconds
-    assert seconds <= MAX_SECONDS_TO_INTERACTIVE, f"{path}: the first widget works after {seconds:.2f} s"
+    loads = []
+    for _ in range(LOADS):
+        v = visit(path, device="phone", before=slow_down)
+        v.page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
+        loads.append(v.page.evaluate("() => window.__tcplabInteractive") / 1000)
+        v.page.close()      # one page at a time: a page left open would compete for the CPU
+    seconds = INTERACTIVE[path] = statistics.median(loads)
+    assert seconds <= MAX_SECONDS_TO_INTERACTIVE, f"{path}: the first widget works after {loads} s"
