@@ -72,18 +72,17 @@ class AxesCanvas:
         self.ax.add_patch(band)
 
     def legend(self, entries, gid, *, size):
-        """*entries*: [(label, color, dash, marker)] in one row at the bottom centre."""
+        """*entries*: [(label, colour, line width or None, dash, mark or None)], in one row at the bottom centre."""
         handles = []
-        for label, color, dash, marker in entries:
-            if marker == "x":
-                handles.append(Line2D([], [], color=color, marker="x", markeredgewidth=2.2, linestyle="none",
+        for label, color, width, dash, marker in entries:
+            if width is None:
+                handles.append(Line2D([], [], color=color, marker=marker, markeredgewidth=2.2, linestyle="none",
                                       label=label))
-            elif marker == "o":
-                handles.append(Line2D([], [], color=color, lw=1.3, marker="o", markersize=4.5,
+            elif marker is not None:
+                handles.append(Line2D([], [], color=color, lw=width, linestyle=dash, marker=marker, markersize=4.5,
                                       markerfacecolor="white", markevery=[0], label=label))
             else:
-                handles.append(Line2D([], [], color=color, lw=1.3 if dash != "timer" else 1.1,
-                                      linestyle="-" if dash == "timer" else dash, label=label))
+                handles.append(Line2D([], [], color=color, lw=width, linestyle=dash, label=label))
         legend = self.ax.legend(handles=handles, loc="lower center", ncol=len(handles), bbox_to_anchor=(0.5, 0),
                                 bbox_transform=self.ax.transAxes, handlelength=2.2, columnspacing=1.4,
                                 fontsize=size, borderaxespad=0.9)
@@ -214,16 +213,15 @@ class SvgCanvas:
         x = (self.width * PT - (sum(widths) + gap * (len(entries) - 1))) / 2
         y = self.height * PT - 0.9 * size - 0.4 * size - text_extent("lp", size)[1] / 2
         parts = []
-        for (label, color, dash, marker), width in zip(entries, widths):
+        for (label, color, lw, dash, marker), width in zip(entries, widths):
             middle = x + handle / 2
-            if marker == "x":
+            if lw is None:          # a mark alone: the ✕ of a lost segment
                 r = 3
                 parts.append(f"<path d='M{_n(middle - r)} {_n(y - r)}L{_n(middle + r)} {_n(y + r)}M{_n(middle - r)} "
                              f"{_n(y + r)}L{_n(middle + r)} {_n(y - r)}' stroke='{_c(color)}' stroke-width='2.2'/>")
             else:
-                lw = 1.1 if dash == "timer" else 1.3
                 parts.append(f"<path d='M{_n(x)} {_n(y)}H{_n(x + handle)}' stroke='{_c(color)}'{_width(lw)}"
-                             f"{self._dashes('-' if dash == 'timer' else dash, lw)}/>")
+                             f"{self._dashes(dash, lw)}/>")
                 if marker == "o":
                     parts.append(f"<circle cx='{_n(x)}' cy='{_n(y)}' r='2.2' fill='#fff' stroke='{_c(color)}'/>")
             _, height, descent = text_extent("lp", size)

@@ -171,16 +171,17 @@ class Ladder(SegmentDrawing, MarginDrawing):
             self.time_rows.append(y)
 
     def draw_legend(self):
-        entries = [(f"sent by {name}", self.color[name][0], "-", None)
+        # (label, colour, line width or None for a mark alone, dash, mark)
+        entries = [(f"sent by {name}", self.color[name][0], 1.3, "-", None)
                    for name in self.names if any(f.src == name for f in self.flights)]
         if any(injected_tag(f.send) for f in self.flights):
-            entries.append(("from the network", COLORS["unusual"], "-", "o"))
+            entries.append(("from the network", COLORS["unusual"], 1.3, "-", "o"))
         if any(f.retransmission for f in self.flights):
-            entries.append(("retransmission", COLORS["retransmission"], (0, (4, 2.5)), None))
+            entries.append(("retransmission", COLORS["retransmission"], 1.3, (0, (4, 2.5)), None))
         if any(f.lost for f in self.flights):
-            entries.append(("lost on the link", COLORS["drop"], None, "x"))
+            entries.append(("lost on the link", COLORS["drop"], None, "-", "x"))
         if any(e.kind is Kind.TIMER for e in self.events):
-            entries.append(("timer running", COLORS["timer"], "timer", None))
+            entries.append(("timer running", COLORS["timer"], 1.1, "-", None))
         if entries:
             self.canvas.legend(entries, "legend", size=SMALL_SIZE)
 
