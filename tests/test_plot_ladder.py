@@ -175,3 +175,33 @@ def test_scenarios_render_when_available():
         arrows = [a for a in by_gid(fig, "flight-") if isinstance(a, FancyArrowPatch)]
         assert len(arrows) == len(delivered)
         assert len(gids(fig, "drop-")) == sum(f.lost for f in trace.flights())
+
+
+@pytest.mark.parametrize("name", ["four-way-teardown", "lost-final-ack", "old-duplicate-syn", "paws-wraparound"])
+def test_the_svg_writer_draws_what_the_figure_draws(name):
+    """`ladder_svg` (widgets) and `ladder` (figures) share one layout: the same size, the same
+    texts, and each text's anchor at the same place (in points)."""
+    import html
+    import re
+
+    from tcplab import scenarios
+    from tcplab.views import ladder_svg
+    from tcplab.views.artists import texts
+
+    trace = scenarios.run(name)
+    fig = ladder(trace)
+    svg = ladder_svg(trace)
+    width, height = (float(v) for v in re.search(r"viewBox='0 0 ([\d.]+) ([\d.]+)'", svg).groups())
+    assert (round(width), round(height)) == tuple(round(v * 72) for v in fig.get_size_inches())
+
+    def words(body):
+        lines = re.findall(r"<tspan [^>]*>(.*?)</tspan>", body) or [body]
+        return html.unescape("\n".join(lines))
+
+    drawn = [t for t in texts(fig) if t.get_text().strip() and t.axes is not None]
+    written = re.findall(r"<text x='([\d.]+)' y='[\d.]+'[^>]*>(.*?)</text>", svg)
+    assert sorted(words(body) for _, body in written) == sorted(t.get_text() for t in drawn)
+    in_axes = [t for t in drawn if t.get_transform() == t.axes.transData]     # not the legend's
+    assert len(in_axes) >= 10
+    assert {(t.get_text(), round(t.get_position()[0] * 72)) for t in in_axes} <= {
+        (words(body), round(float(x))) for x, body in written}
