@@ -21,6 +21,7 @@ from .labels import HALO
 PT = 72                         # SVG units (points) per inch
 ARROW_SCALE = 9                 # the arrow head's mutation scale, points
 LINE = 1.3                      # the usual line width (a segment's arrow), the SVG's default
+TEXT = 8                        # the usual text size, points, the SVG's default
 INK = "#222222"                 # the text colour of every figure (rc "text.color")
 _DASHES = {":": (1.0, 1.65), "--": (3.7, 1.6)}   # matplotlib's patterns, in line widths
 
@@ -103,6 +104,11 @@ def _n(value):
     return text[:-2] if text.endswith(".0") else text
 
 
+def _font_size(size):
+    """The font-size attribute, unless it is the drawing's default (`TEXT`)."""
+    return "" if size == TEXT else f" font-size='{_n(size)}'"
+
+
 def _width(lw):
     """The stroke-width attribute, unless it is the drawing's default (`LINE`)."""
     return "" if lw == LINE else f" stroke-width='{_n(lw)}'"
@@ -153,7 +159,7 @@ class SvgCanvas:
             parts.append(f"<rect x='{_n(x0 + left - pad)}' y='{_n(y0 + top - pad)}' width='{_n(width + 2 * pad)}' "
                          f"height='{_n(height + 2 * pad)}' rx='{_n(pad)}' fill='{_c(fill)}' stroke='{_c(edge)}'{_width(lw)}/>")
         anchor = {"left": "", "center": " text-anchor='middle'", "right": " text-anchor='end'"}[ha]
-        font = (f" font-size='{_n(size)}'" if size != 8 else "") + (" font-weight='bold'" if weight == "bold" else "") \
+        font = _font_size(size) + (" font-weight='bold'" if weight == "bold" else "") \
             + (" font-style='italic'" if style == "italic" else "")
         first = y0 + top + lp_height - lp_descent
         if len(lines) == 1:
@@ -226,7 +232,7 @@ class SvgCanvas:
                     parts.append(f"<circle cx='{_n(x)}' cy='{_n(y)}' r='2.2' fill='#fff' stroke='{_c(color)}'/>")
             _, height, descent = text_extent("lp", size)
             parts.append(f"<text x='{_n(x + handle + pad)}' y='{_n(y + height / 2 - descent)}'"
-                         f"{'' if size == 8 else f' font-size={chr(39)}{_n(size)}{chr(39)}'} fill='{_c(INK)}'>"
+                         f"{_font_size(size)} fill='{_c(INK)}'>"
                          f"{html.escape(label, quote=False)}</text>")
             x += width + gap
         self._add(5, gid, "".join(parts))
@@ -242,5 +248,5 @@ class SvgCanvas:
                 body.append((mark, [svg]))
         inner = "\n".join("".join(svgs) if mark is None else f"<g {mark}>{''.join(svgs)}</g>" for mark, svgs in body)
         return (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {_n(self.width * PT)} {_n(self.height * PT)}' "
-                f"role=\"img\" aria-label=\"{_attr(label)}\" font-size='8' fill='none' stroke-width='{LINE}' "
+                f"role=\"img\" aria-label=\"{_attr(label)}\" font-size='{TEXT}' fill='none' stroke-width='{LINE}' "
                 f"stroke-linejoin='round'>\n{inner}\n</svg>")
