@@ -12,7 +12,8 @@ import widget_assets  # noqa: E402  (scripts/widget_assets.py: how a page stores
 
 SITE = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 #: Measured by the browser tests and printed at the end of the run: {page: (bytes, files)},
-#: {page: seconds until the first widget is interactive}, and axe-core's findings inside outputs.
+#: {page: (median seconds until the first widget is interactive, its budget, seconds a page without
+#: widgets took to load)}, and axe-core's findings inside outputs.
 WEIGHTS = {}
 INTERACTIVE = {}
 OUTPUT_VIOLATIONS = set()

@@ -57,8 +57,9 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{path:<32} {size / 1e6:5.2f} MB in {count} files")
     if book_site.INTERACTIVE:
         terminalreporter.write_sep("-", "first widget interactive after navigation (390 px phone, CPU 4x slower)")
-        for path, seconds in sorted(book_site.INTERACTIVE.items()):
-            terminalreporter.write_line(f"{path:<32} {seconds:5.2f} s")
+        terminalreporter.write_line(f"{'page':<32} {'median':>6}  {'budget':>6}  (a page without widgets loads in)")
+        for path, (seconds, budget, plain) in sorted(book_site.INTERACTIVE.items()):
+            terminalreporter.write_line(f"{path:<32} {seconds:5.2f} s  {budget:5.2f} s  ({plain:.2f} s)")
     if book_site.OUTPUT_VIOLATIONS:
         terminalreporter.write_sep("-", "axe-core: serious or critical violations inside cell outputs (widgets, figures)")
         for line in sorted(book_site.OUTPUT_VIOLATIONS):

@@ -18,12 +18,18 @@ WIDGET_PAGES = widget_pages()
 MODES = [(device, scheme) for device in ("desktop", "phone") for scheme in ("light", "dark")]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = SITE.parent / "screenshots"
-#: On a phone-size page with the CPU 4x slower, the first widget must work within this many
-#: seconds of navigation (the median of three loads).  The target is 2 s, which every page meets on
-#: a quiet machine (benchmarks/bench_site.py --interactive); a load on a machine shared with other
-#: jobs varies by about 15 %, so the test fails a quarter above the target, and the measured
-#: medians are printed at the end of the run.
-MAX_SECONDS_TO_INTERACTIVE = 2.5
+#: On a phone-size page with the CPU 4x slower, the first widget must work within 2 s of
+#: navigation (the median of three loads), on a machine as fast as the one the target was set on.
+#: A machine busy with other jobs loads every page slower, so the budget scales with how much
+#: slower it loads a page without widgets (PLAIN_PAGE, the median of three loads right before
+#: the page measured; its load event, same device and throttling) than that machine did
+#: (PLAIN_SECONDS); it never shrinks below 2 s.  Three loads still vary by about 10 %, which
+#: NOISE allows for.  The medians, and the budget each was held to, are printed at the end of
+#: the run; benchmarks/bench_site.py --interactive measures the target itself, side by side.
+TARGET_SECONDS = 2.0
+PLAIN_PAGE = "book/references.html"
+PLAIN_SECONDS = 0.85
+NOISE = 1.15
 LOADS = 3
 
 #: Visible elements that reach past the right edge of the screen, unless an ancestor scrolls sideways.
@@ -161,6 +167,10 @@ def test_page_shell(visit, path, device, scheme):
 
     assert page.evaluate(UNMARKED_CHINESE) == [], f"{path}: Chinese text without lang=\"zh\""
 
+    # Sections and figures far from the screen are not painted until a reader scrolls near them
+    # (content-visibility: auto), and axe-core finds a text's background by what is painted under
+    # it: draw everything first, as a reader scrolling through would see it.
+    page.add_style_tag(content="* { content-visibility: visible !important; }")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(AXE_RUN)
     for found in violations:
@@ -184,11 +194,22 @@ def test_first_widget_is_interactive_on_a_slow_phone(visit, path):
         page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
         page.add_init_script(INTERACTIVE_PROBE)
 
-    loads = []
-    for _ in range(LOADS):
-        v = visit(path, device="phone", before=slow_down)
-        v.page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
-        loads.append(v.page.evaluate("() => window.__tcplabInteractive") / 1000)
+    def seconds(page_path, probe):
+        v = visit(page_path, device="phone", before=slow_down)
+        if probe:
+            v.page.wait_for_function("() => window.__tcplabInteractive !== undefined", timeout=60_000)
+            value = v.page.evaluate("() => window.__tcplabInteractive")
+        else:
+            value = v.page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
         v.page.close()      # one page at a time: a page left open would compete for the CPU
-    seconds = INTERACTIVE[path] = statistics.median(loads)
-    assert seconds <= MAX_SECONDS_TO_INTERACTIVE, f"{path}: the first widget works after {loads} s"
+        return value / 1000
+
+    plain = statistics.median(seconds(PLAIN_PAGE, probe=False) for _ in range(LOADS))
+    budget = TARGET_SECONDS * max(1.0, plain / PLAIN_SECONDS)
+    loads = [seconds(path, probe=True) for _ in range(LOADS)]
+    median = statistics.median(loads)
+    INTERACTIVE[path] = (median, budget, plain)
+    assert median <= budget * NOISE, (
+        f"{path}: the first widget works after {loads} s; the budget is {budget:.2f} s "
+        f"(+{NOISE - 1:.0%}): a page without widgets loaded in {plain:.2f} s, against {PLAIN_SECONDS} s "
+        f"on the machine the {TARGET_SECONDS} s target was set on")

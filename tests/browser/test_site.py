@@ -113,3 +113,31 @@ def test_search_terms_highlighted_in_a_page_with_figures_raise_no_error(visit):
     v.page.wait_for_timeout(1500)
     assert v.page.locator("svg tspan, span.highlighted").count() > 0
     assert v.errors == [], v.errors
+
+
+#: Every section of the page, in order; then each one's heading position after a link to it.
+SECTIONS = "() => [...document.querySelectorAll('article.bd-article section[id]')].slice(1).map(s => s.id)"
+LANDED = """(id) => {
+  const header = document.querySelector('.bd-header-article').getBoundingClientRect().bottom;
+  const top = document.getElementById(id).getBoundingClientRect().top;
+  const end = scrollY + innerHeight >= document.documentElement.scrollHeight - 2;
+  return {header, top, end};
+}"""
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_a_link_to_any_section_brings_its_heading_into_view(visit, device):
+    """Sections far from the screen are laid out only near it (content-visibility: auto, with a
+    guessed height): a link to one, from above or below, still lands on its heading, below the
+    sticky header, wherever the reader was."""
+    page = visit("book/transfer.html", device=device).page
+    sections = page.evaluate(SECTIONS)
+    assert len(sections) >= 10
+    missed = []
+    for section in sections + sections[::-1]:
+        page.evaluate("(id) => { location.hash = '#' + id; }", section)
+        page.wait_for_timeout(300)
+        at = page.evaluate(LANDED, section)
+        if not (at["header"] - 1 <= at["top"] <= at["header"] + 40 or at["end"]):
+            missed.append(f"{section}: heading at {at['top']:.0f} px, header ends at {at['header']:.0f} px")
+    assert missed == []

@@ -275,7 +275,7 @@ def test_each_segment_lost_shows_its_own_correct_ending(visit, path):
             if switches:
                 switches[0].locator("button").nth(setting).click()
             select = [s for s in widget.locator("select").all() if s.is_visible()][0]
-            options = [o.replace("\xa0", " ") for o in select.locator("option").all_inner_texts()]
+            options = [o.replace("\xa0", " ") for o in select.locator("option").all_text_contents()]
             assert len(options) >= 4 and options[0].startswith("nothing")
             seen = {}
             for index, loss in enumerate(options):
@@ -316,7 +316,7 @@ def test_picking_a_segment_on_the_diagram_loses_it(visit, path):
     for widget in [w for w in page.locator(".tcplab-whatif").all() if w.is_visible()]:
         widget.scroll_into_view_if_needed()
         select = [s for s in widget.locator("select").all() if s.is_visible()][0]
-        options = [o.replace("\xa0", " ") for o in select.locator("option").all_inner_texts()]
+        options = [o.replace("\xa0", " ") for o in select.locator("option").all_text_contents()]
         show_case(page, widget, select, 0, "Nothing")
         picks = widget.evaluate(PICKS)
         single = [i for i, o in enumerate(options[1:], start=1) if not o.endswith(", twice")]
