@@ -23,7 +23,6 @@ both builds are measured in the same run, page by page, alternating step by step
 
 import argparse
 import functools
-import http.server
 import statistics
 import sys
 import threading
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from book_site import SITE, widget_pages  # noqa: E402
-from conftest import ARGS, CHROMIUM, DEVICES  # noqa: E402
+from conftest import ARGS, CHROMIUM, DEVICES, QuietHandler, QuietServer  # noqa: E402
 from test_shell import INTERACTIVE_PROBE  # noqa: E402
 
 #: In the page: after the next click, wait for the frame that shows the new step, then for its paint.
@@ -60,13 +59,8 @@ WATCH = """(stepper) => {
 METRICS = ("RecalcStyleDuration", "LayoutDuration")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def serve(folder):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 

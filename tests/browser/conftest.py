@@ -8,6 +8,7 @@ import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -67,16 +68,25 @@ def pytest_terminal_summary(terminalreporter):
 
 
 # --- the server and the browser ------------------------------------------------------------
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A threaded server that says nothing when a browser closes a page before a file is sent."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @pytest.fixture(scope="session")
 def site_url():
     """The built site served by a threaded http.server on 127.0.0.1 at a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(SITE)))
     thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
     thread.start()
     try:
