@@ -141,3 +141,35 @@ def test_a_link_to_any_section_brings_its_heading_into_view(visit, device):
         if not (at["header"] - 1 <= at["top"] <= at["header"] + 40 or at["end"]):
             missed.append(f"{section}: heading at {at['top']:.0f} px, header ends at {at['header']:.0f} px")
     assert missed == []
+
+
+#: Elements that reach past the sides of a section drawn only near the screen (content-visibility:
+#: auto clips what overflows it), unless something between them scrolls sideways on purpose.  A few
+#: pixels are allowed: the padding of inline code that ends a line may reach past the text.
+CLIPPED = """() => {
+  const clipped = [];
+  for (const section of document.querySelectorAll('article.bd-article section')) {
+    if (getComputedStyle(section).contentVisibility !== 'auto') continue;
+    const box = section.getBoundingClientRect();
+    for (const el of section.querySelectorAll('*')) {
+      const out = [...el.getClientRects()].filter(r => r.width > 0 && (r.left < box.left - 4 || r.right > box.right + 4));
+      if (out.length === 0) continue;
+      const r = out[0];
+      let scrolls = false;
+      for (let a = el.parentElement; a && a !== section; a = a.parentElement) {
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) { scrolls = true; break; }
+      }
+      if (!scrolls) clipped.push(`${section.id}: ${el.tagName.toLowerCase()}.${el.className} (${Math.round(r.left)}-${Math.round(r.right)} px, the section ${Math.round(box.left)}-${Math.round(box.right)} px)`);
+    }
+  }
+  return clipped.slice(0, 8);
+}"""
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_section_clips_what_it_holds(visit, path, device):
+    page = visit(path, device=device).page
+    page.add_style_tag(content="article.bd-article section { contain-intrinsic-size: none; }")
+    page.evaluate("() => document.querySelectorAll('article.bd-article section').forEach(s => s.scrollIntoView())")
+    assert page.evaluate(CLIPPED) == []
