@@ -21,6 +21,11 @@
   head, each distinct one once: the browser meets every rule before the body instead of
   restyling the page at every figure as it reads it.  Each such sheet styles the whole page
   wherever it stands (its rules name the figure's id), so nothing changes but the time.
+- Clicks in widgets.  Bootstrap's data API (the theme's menus) listens to every click on the
+  page and each time searches the whole document for its elements, which holds 16,000 on the
+  longest chapter: most of a step's script time.  A small script before bootstrap.js
+  (`scripts/bootstrap_clicks.js`) lets those listeners skip clicks inside widgets, which hold
+  none of their elements.
 - Chinese text.  Every run of CJK characters outside code is wrapped in `<span lang="zh">`, so
   screen readers and fonts treat it as Chinese (pages written in English otherwise claim it):
   in the document by a post-transform, in the navigation the theme writes by the rewriting.
@@ -62,6 +67,10 @@ SOLID_PACK_END, PACK_START = 'd("fas",p)', "var p={"
 ICON = re.compile(r'"?([\w-]+)"?:\[(\d+),(\d+),\[([^\]]*)\],"[^"]*","([^"]*)"\]')
 ICON_ELEMENT = re.compile(r'<(i|span) class="([^"]*\bfa-[\w-]+[^"]*)"([^>]*)>\s*</\1>')
 FA_CLASS = re.compile(r"^(fa|fas|far|fab|fa-solid|fa-regular|fa-brands|fa-[\w-]+)$")
+#: bootstrap.js's tag, before which goes a script that keeps its document-wide click searches out
+#: of widgets (scripts/bootstrap_clicks.js).
+BOOTSTRAP_TAG = re.compile(r'<script defer src="[^"]*_static/scripts/bootstrap\.js')
+BOOTSTRAP_CLICKS = (Path(__file__).with_name("bootstrap_clicks.js")).read_text(encoding="utf-8")
 SCRIPT_TAG = re.compile(r'\s*<script defer src="[^"]*' + re.escape(FONTAWESOME) + r'[^"]*"></script>')
 IMG_TAG = re.compile(r"<img (?![^>]*\bloading=)")
 #: The navigation's expand buttons hold only an icon: they get a name.
@@ -197,14 +206,18 @@ def hoist_styles(page):
 def rewrite_page(page, icons):
     """The written HTML *page* as the site serves it: inline icons, no Font Awesome script, lazy
     images, figures' heights, the body's style sheets in the head, named section toggles in the
-    navigation, text outputs that may wrap marked, Chinese text in `lang="zh"`."""
+    navigation, text outputs that may wrap marked, Chinese text in `lang="zh"`, and bootstrap's
+    click searches kept out of widgets."""
     parts = SCRIPT_ELEMENT.split(SCRIPT_TAG.sub("", page))
     for i in range(0, len(parts), 2):  # the text between <script> elements
         text = inline_icons(parts[i], icons).replace(SECTION_TOGGLE, NAMED_SECTION_TOGGLE)
         text = text.replace(HIDDEN_CELL_TOGGLE, "<summary>")
         text = mark_prose_outputs(mark_chinese_in_navigation(text.replace(CHINESE_SPAN, LANG_SPAN)))
         parts[i] = size_figures(IMG_TAG.sub('<img loading="lazy" decoding="async" ', text))
-    return hoist_styles("".join(parts))
+    page = hoist_styles("".join(parts))
+    if BOOTSTRAP_CLICKS in page:
+        return page
+    return BOOTSTRAP_TAG.sub(lambda m: f"<script>\n{BOOTSTRAP_CLICKS}</script>\n{m.group()}", page, count=1)
 
 
 def _rewrite_output(app, exception):

@@ -109,3 +109,13 @@ def test_chinese_in_the_navigation_is_marked_once():
     marked = site_shell.mark_chinese_in_navigation(nav)
     assert marked == ('<nav class="bd-toc-nav"><a href="#s">2.1. Section <span lang="zh">二</span> describes</a>'
                       '<span lang="zh">三</span></nav><p>四</p>')
+
+
+def test_bootstrap_clicks_are_guarded_once_right_before_bootstrap(icons):
+    tag = '<script defer src="../_static/scripts/bootstrap.js?digest=55c2"></script>'
+    page = f"<html><head><title>t</title>\n{tag}\n</head><body><p>x</p></body></html>"
+    once = site_shell.rewrite_page(page, icons)
+    script = f"<script>\n{site_shell.BOOTSTRAP_CLICKS}</script>\n{tag}"
+    assert once.count(site_shell.BOOTSTRAP_CLICKS) == 1 and script in once
+    assert site_shell.rewrite_page(once, icons) == once
+    assert site_shell.rewrite_page("<html><head></head><body></body></html>", icons).count("bootstrap") == 0

@@ -173,3 +173,25 @@ def test_no_section_clips_what_it_holds(visit, path, device):
     page.add_style_tag(content="article.bd-article section { contain-intrinsic-size: none; }")
     page.evaluate("() => document.querySelectorAll('article.bd-article section').forEach(s => s.scrollIntoView())")
     assert page.evaluate(CLIPPED) == []
+
+
+def test_the_download_menu_opens_and_a_click_in_a_widget_closes_it_and_steps(visit):
+    """Bootstrap's document-wide click searches skip clicks inside widgets
+    (scripts/bootstrap_clicks.js); its menus still open, and close when a widget is clicked."""
+    page = visit("book/transfer.html").page
+    assert page.evaluate("() => document.addEventListener !== EventTarget.prototype.addEventListener")
+    stepper = page.locator(".tcplab-stepper").first
+    stepper.scroll_into_view_if_needed()
+    stepper.locator("[role=slider]").first.focus()
+    page.keyboard.press("Home")
+    menu = page.locator(".dropdown-download-buttons .dropdown-menu")
+    page.locator(".dropdown-download-buttons > button").click()
+    page.wait_for_function("() => document.querySelector('.dropdown-download-buttons .dropdown-menu').classList.contains('show')",
+                           timeout=3_000)
+    assert menu.is_visible()
+    current = "(s) => [...s.querySelectorAll('.tcplab-steps > .lm-TabBar li')].findIndex(li => li.classList.contains('lm-mod-current'))"
+    before = stepper.evaluate(current)
+    stepper.locator(".tcplab-nav .mod-active + button").click()
+    page.wait_for_function("() => !document.querySelector('.dropdown-download-buttons .dropdown-menu').classList.contains('show')",
+                           timeout=3_000)
+    assert stepper.evaluate(current) == before + 1
