@@ -162,7 +162,7 @@ def test_each_step_reveals_exactly_the_events_up_to_it():
     for j in range(1, len(steps) + 1):
         assert (f".tcplab-w7:has(> .tcplab-steps > .lm-TabBar > .lm-TabBar-content > li.lm-mod-current"
                 f":nth-child(-n+{j})) .tl-f{j}{{display:none}}") in css
-        assert f"li:nth-child({j + 1}).lm-mod-current) .tl-a{j}{{--tcplab-show:block" in css
+        assert f"li:nth-child({j + 1}).lm-mod-current) .tl-a{j}{{--tcplab-show:visible" in css
 
 
 def test_each_stylesheet_serves_only_its_own_steppers():

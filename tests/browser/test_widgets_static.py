@@ -31,7 +31,7 @@ RENDERED = """() => {
 #: element of the visible drawing whether it is shown, with the step it belongs to.
 STATE = """(s) => {
   const current = [...s.querySelectorAll('.tcplab-steps > .lm-TabBar li')].findIndex(li => li.classList.contains('lm-mod-current'));
-  const visible = (e) => e.checkVisibility();
+  const visible = (e) => e.checkVisibility({visibilityProperty: true});
   const caption = [...s.querySelectorAll('.tcplab-captions > div')].find(visible);
   const drawing = [...s.querySelectorAll('.tcplab-ladder svg')].find(visible);
   const marks = drawing ? [...drawing.querySelectorAll('.tl-ev')].map(e => ({
@@ -124,6 +124,37 @@ def test_keyboard_names_and_announcements(visit, path):
         elapsed = stepper.evaluate(TIME_A_STEP)
         if elapsed is not None:
             STEP_TIMES.append(elapsed)
+    assert v.errors == []
+
+
+#: Where a stepper's drawing is: on the screen, and below the stepper's top (CSS px).
+PLACE = """(s) => {
+  const box = [...s.querySelectorAll('.tcplab-ladder svg')].find(e => e.checkVisibility()).getBoundingClientRect();
+  return [Math.round(box.top), Math.round(box.top - s.getBoundingClientRect().top), Math.round(box.height)];
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("path", PAGES, ids=_ids(PAGES))
+def test_stepping_never_moves_the_drawing(visit, path, width):
+    """Captions of different lengths share one place: the drawing below them stays where the
+    reader sees it (no layout shift while stepping)."""
+    v = load(visit, path)
+    page = v.page
+    page.set_viewport_size({"width": width, "height": 844})
+    for stepper in steppers(page)[:3]:
+        stepper.scroll_into_view_if_needed()
+        handle = stepper.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("Home")
+        wait_step(page, stepper, 1)
+        page.wait_for_timeout(300)              # sections above drawn (content-visibility) and scrolled
+        first = stepper.evaluate(PLACE)
+        count = len(stepper.locator(".tcplab-steps > .lm-TabBar li").all()) - 1
+        for step in range(2, count + 1):
+            page.keyboard.press("ArrowRight")
+            wait_step(page, stepper, step)
+            assert stepper.evaluate(PLACE) == first, f"step {step} moved the drawing (on screen, in the stepper, height)"
     assert v.errors == []
 
 

@@ -10,6 +10,10 @@ with the slider by `jslink`; its tab bar lists one ``li`` per child, the current
 - ``:has(... li:nth-child(j+1).lm-mod-current)`` highlights ``tl-a<j>``, and shows that
   step's caption (inside an ``aria-live`` region, so screen readers announce it).
 
+Every caption takes the same grid cell and only the current one is visible, so the captions
+keep the height of the tallest: stepping never moves the drawing below them (nor, through
+the browser's scroll anchoring, the page), and shows a caption without laying the page out.
+
 Child 0 of the Tab is a placeholder, so step *j* is child *j* and ``li:nth-child(j+1)``.
 
 Stepping fast: a page holds several widgets, each with its stylesheet.  A rule keyed on the
@@ -42,7 +46,7 @@ def step_rules(count, scope):
         now = f".{scope}:has({TABS}:nth-child({j + 1}).lm-mod-current)"
         rules.append(f"{earlier} .tl-f{j}{{display:none}}")
         rules.append(f"{earlier} .tl-u{j}{{opacity:.3}}")
-        rules.append(f"{now} .tl-a{j}{{--tcplab-show:block;--tcplab-glow:"
+        rules.append(f"{now} .tl-a{j}{{--tcplab-show:visible;--tcplab-glow:"
                      "drop-shadow(0 0 1.6px var(--tcplab-glow-color))}")
     return "\n".join(rules)
 
@@ -67,15 +71,15 @@ BASE = """
 .tcplab-drawing svg { display: block; width: 100%; height: auto; }
 .tcplab-drawing text { font-family: "DejaVu Sans", Verdana, "Bitstream Vera Sans", sans-serif !important; }
 .tcplab-drawing .tl-ev, .tcplab-drawing .tcplab-taken { filter: var(--tcplab-glow, none); }
-.tcplab-drawing .tcplab-now { display: var(--tcplab-show, none); }
+.tcplab-drawing .tcplab-now { visibility: var(--tcplab-show, hidden); }
 .tcplab-drawing text { paint-order: stroke; stroke: #fff; stroke-width: 2.4px; stroke-linejoin: round; }
 .tcplab-drawing text.tcplab-tag { stroke: none; }
 .tcplab-drawing [data-lose] { cursor: pointer; }
 .tcplab-drawing [data-lose]:hover text, .tcplab-drawing [data-lose]:focus text { text-decoration: underline; font-weight: bold; }
 .tcplab-drawing [data-lose]:focus { outline: 2px solid var(--tcplab-glow-color); outline-offset: 2px; }
-.tcplab-captions { min-height: 3.2em; }
+.tcplab-captions { min-height: 3.2em; display: grid; }
 .tcplab-captions, .tcplab-summary, .tcplab-caption, .tcplab-states { white-space: normal; overflow-wrap: anywhere; }
-.tcplab-captions > div { display: var(--tcplab-show, none); }
+.tcplab-captions > div { grid-area: 1 / 1; min-width: 0; visibility: var(--tcplab-show, hidden); }
 .tcplab-caption { font-weight: 600; margin: 2px 0 4px; font-size: 14px; }
 .tcplab-caption .tcplab-time { font-weight: 400; opacity: .75; margin-left: .5em; white-space: nowrap; }
 .tcplab-table { overflow-x: auto; max-width: 100%; }
@@ -87,7 +91,10 @@ table.tcplab-fields td.tcplab-what { white-space: normal; min-width: 10em; }
 .tcplab-nav .widget-toggle-button { display: none; font-size: 0 !important; width: auto !important; min-width: 7.5em; }
 .tcplab-nav .widget-toggle-button.mod-active + .widget-toggle-button,
 .tcplab-nav .widget-toggle-button:has(+ .widget-toggle-button.mod-active) { display: inline-block; }
-.tcplab-nav .widget-toggle-button:first-child { display: none !important; }
+/* at the first and last step, "previous" and "next" keep their places, hidden: the bar never changes size */
+.tcplab-nav .widget-toggle-button:first-child { visibility: hidden; }
+.tcplab-nav .widget-toggle-button.mod-active:last-child { display: inline-block; visibility: hidden; }
+.tcplab-nav .widget-toggle-button.mod-active:last-child::after,
 .tcplab-nav .widget-toggle-button.mod-active + .widget-toggle-button::after {
   content: "next \\25B6" / ", next"; font-size: var(--jp-widgets-font-size, 13px); }
 .tcplab-nav .widget-toggle-button:has(+ .widget-toggle-button.mod-active)::after {
