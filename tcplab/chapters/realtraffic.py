@@ -185,7 +185,7 @@ def linux_vs_rfc(directory=None):
         Row("SYN-ACK retransmissions", _after(synack_linux), _after(synack_model) + " (initial RTO 1 s)",
             "kernel-unanswered-syn-ack.json"),
         Row("TIME-WAIT", f"{closes_first.kernel.measurements['time_wait']:g} s (ss; TCP_TIMEWAIT_LEN = 60 s)",
-            f"{model_tw:g} s (2 x MSL, RFC 9293 §3.4.2)", "kernel-linux-closes-first.json"),
+            f"{model_tw:g} s (2 x MSL, RFC 9293 §3.6.1)", "kernel-linux-closes-first.json"),
         Row("MSS on 127.0.0.1", f"{o.mss} (65535 - 40 header bytes)", "536 if none is sent (RFC 9293 §3.7.1)",
             "loopback-three-segment-close.pcap"),
         Row("options in the SYN", ", ".join(offered), "none required",

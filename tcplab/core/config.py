@@ -34,8 +34,8 @@ class Config:
 
     - ``isn``: the initial sequence number; None draws one from a generator seeded with ``seed``
       (so every run is reproducible).  Real stacks use a clock plus a keyed hash (RFC 9293 §3.4.1).
-    - ``msl``: maximum segment lifetime in seconds.  RFC 9293 §3.4.2 says 2 minutes, so TIME-WAIT
-      lasts 2 × MSL = 240 s.  Linux keeps TIME-WAIT for a fixed 60 s (as if MSL were 30 s).
+    - ``msl``: maximum segment lifetime in seconds.  RFC 9293 §3.4.2 says 2 minutes, and TIME-WAIT
+      lasts 2 × MSL = 240 s (§3.6.1).  Linux keeps TIME-WAIT for a fixed 60 s (as if MSL were 30 s).
     - ``rto_initial``/``rto_min``/``rto_max``: RFC 6298 (1 s, 1 s, 60 s).  Linux uses 1 s, 0.2 s, 120 s.
     - ``syn_retries``/``max_retries``: how many times one segment is retransmitted before the
       connection is aborted (Linux: tcp_syn_retries 6, tcp_synack_retries 5, tcp_retries2 15).

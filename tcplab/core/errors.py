@@ -28,7 +28,10 @@ class ConnectionReset(TcpError):
 
 
 class ConnectionRefused(TcpError):
-    """The peer refused the connection (RST in reply to our SYN)."""
+    """The peer refused the connection (RST in reply to our SYN).
+
+    RFC 9293 §3.10.7.3 signals this as "error: connection reset"; the name is the sockets API's
+    (ECONNREFUSED), which is what a reader sees from Linux."""
 
 
 class ConnectionTimedOut(TcpError):

@@ -50,7 +50,7 @@ class ArrivesUnsynchronized:
                 return
             acceptable_ack = seq_lt(t.snd_una, seg.ack) and seq_le(seg.ack, t.snd_nxt)
         if seg.flags & Flags.RST:
-            if acceptable_ack:
+            if acceptable_ack:     # the RFC signals "error: connection reset"; sockets say ECONNREFUSED
                 self._fail(ConnectionRefused("connection refused"), "rcv RST,ACK")
             return
         if not seg.flags & Flags.SYN:

@@ -88,7 +88,7 @@ TRANSITIONS = (
     _t(S.SYN_RECEIVED, "rcv RST", "", S.LISTEN, SERVER, "Figure 5 (Note 1); §3.10.7.4"),
     _t(S.SYN_RECEIVED, "rcv SYN", "", S.LISTEN, SERVER, "§3.10.7.4 (fourth, check the SYN bit)", drawn=False),
     _t(S.SYN_RECEIVED, "rcv RST", "connection refused", S.CLOSED, UNUSUAL, "§3.10.7.4", drawn=False),
-    _t(S.SYN_SENT, "rcv RST,ACK", "connection refused", S.CLOSED, CLIENT, "§3.10.7.3", drawn=False),
+    _t(S.SYN_SENT, "rcv RST,ACK", "connection reset", S.CLOSED, CLIENT, "§3.10.7.3", drawn=False),
 )
 # An acceptable RST tells the user "connection reset" where the user may still receive; in
 # CLOSING, LAST-ACK and TIME-WAIT §3.10.7.4 only enters CLOSED and deletes the TCB.

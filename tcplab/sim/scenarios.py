@@ -233,7 +233,8 @@ def old_duplicate_syn(delay=0.05, seed=1):
 def rst_closed_port(delay=0.05, seed=1):
     """The client connects to a port where nothing listens: the server's stack answers RST,ACK.
 
-    The client reports "connection refused" (RFC 9293 §3.10.7.1 and §3.10.7.3).
+    RFC 9293 §3.10.7.1 has the closed port answer, and §3.10.7.3 has the client signal "error:
+    connection reset"; like Linux's sockets (ECONNREFUSED), tcplab reports "connection refused".
     """
     _common(delay, seed)
     return _simple(OPEN, [], title="RST from a closed port", delay=delay, seed=seed, server_listens=False)
