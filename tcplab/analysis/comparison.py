@@ -163,7 +163,7 @@ def _first_syn(trace, host):
 
 
 def _teardown_difference(kernel_trace, sim_trace):
-    """The close takes 4 segments in RFC 9293 Figure 13; Linux's delayed ACK often lets its FIN carry the ACK."""
+    """The close takes 4 segments in RFC 9293 Figure 12; Linux's delayed ACK often lets its FIN carry the ACK."""
     kernel_count, sim_count = _teardown_segments(kernel_trace), _teardown_segments(sim_trace)
     if kernel_count is None or (kernel_count == sim_count == 4):
         return []

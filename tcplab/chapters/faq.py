@@ -249,7 +249,8 @@ exercise("rst-predict",
          "Predict, then run: in scenarios.run('abort'), which state is the server in once the client's RST arrives?",
          expected="CLOSED",
          hint="A RST that passes the checks deletes the connection at once; nothing is acknowledged.",
-         explanation="CLOSED, with the error 'connection reset by peer' (§3.10.7.4, second check).")
+         explanation="CLOSED: the RFC signals \"connection reset\" (§3.10.7.4, second check); Linux "
+                     "reports ECONNRESET, 'connection reset by peer'.")
 
 
 # --- put it in order, read a pcap: one per page -------------------------------------------------

@@ -51,7 +51,9 @@ class SegmentArrives(ArrivesUnsynchronized):
             # window is a SYN's, which is never scaled (RFC 7323 §2.2).
             seg = seg.replace(seq=seq_add(seg.seq, 1), flags=seg.flags & ~Flags.SYN)
             window_unscaled = True
-            t.ack_immediately = True  # RFC 9293 Figure 7, lines 6 and 7
+            # The repeated SYN lies below RCV.NXT, which §3.10.7.4's first check answers with an
+            # ACK (Figure 7 draws none).
+            t.ack_immediately = True
         if self._first_check_sequence(seg) is DROP:
             return
         self._remember_timestamp(seg)
@@ -127,7 +129,7 @@ class SegmentArrives(ArrivesUnsynchronized):
 
     def _fourth_check_syn(self, seg):
         """Fourth, check the SYN bit: back to LISTEN from a passive SYN-RECEIVED, else a
-        challenge ACK (RFC 5961 §4, which §3.10.7.4 adopts)."""
+        challenge ACK (RFC 5961 §4: optional in §3.10.7.4; Linux sends it)."""
         if not seg.flags & Flags.SYN:
             return GO_ON
         if self.state is State.SYN_RECEIVED and self.tcb_.passive:

@@ -178,7 +178,7 @@ class Endpoint(SegmentArrives, SendPath, Timeouts, Timestamps, KeepAliveTimer):
 
         Returns the bytes (b"" when none wait); a window update this frees up is queued for
         `segments_to_send()`.  After the connection failed (reset, refused, timed out) it
-        raises that error, as the RFC's RECEIVE returns "connection reset".
+        raises that error, as the RFC gives outstanding RECEIVEs a "reset" response (§3.10.7.4).
         """
         self._clock(now)
         if max_bytes is not None:

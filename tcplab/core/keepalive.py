@@ -8,7 +8,8 @@ data outstanding (RFC 9293 MUST-26) it sends Linux's probe (`tcp_xmit_probe_skb`
 SEG.SEQ = SND.UNA − 1, a number the peer has already acknowledged, so a live peer answers with an
 ACK and a peer that has lost the connection with a RST.  Then it waits ``interval``.  When
 ``probes`` probes went unanswered it aborts as Linux does (`tcp_keepalive_timer`): a RST to the
-peer, and `ConnectionTimedOut` for the user.
+peer (the RFC's <SEQ=SND.NXT><CTL=RST>; Linux's also carries ACK), and `ConnectionTimedOut` for
+the user.
 """
 
 from .errors import ConnectionTimedOut

@@ -94,8 +94,9 @@ class SendPath:
         """The persist timer fired: probe a zero window, backing off up to ``rto_max``.
 
         The probe is Linux's (`tcp_xmit_probe_skb`): no data, sequence number SND.UNA − 1, so the
-        receiver must answer with an ACK that carries its current window.  RFC 9293 §3.8.6.1 also
-        allows sending one octet of new data instead; the answer, and the connection's fate, are the same.
+        receiver must answer with an ACK that carries its current window.  RFC 9293 §3.8.6.1 asks
+        for at least one octet of new data (if available) or a retransmission; the answer, and the
+        connection's fate, are the same.
         """
         t = self.tcb_
         if not t.unsent or self._usable_window() > 0 or self.state not in SENDING_STATES:

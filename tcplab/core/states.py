@@ -83,7 +83,7 @@ TRANSITIONS = (
     _t(S.CLOSING, "rcv ACK of FIN", "", S.TIME_WAIT, UNUSUAL, "Figure 5"),
     _t(S.LAST_ACK, "rcv ACK of FIN", "", S.CLOSED, BOTH, "Figure 5"),
     _t(S.TIME_WAIT, "timeout=2MSL", "delete TCB", S.CLOSED, BOTH, "Figure 5"),
-    # --- event processing of §3.10 that Figure 5 does not draw -------------------
+    # --- event processing of §3.10: Note 1's reset (drawn), and moves Figure 5 does not draw --
     _t(S.TIME_WAIT, "rcv FIN", "snd ACK, restart 2MSL", S.TIME_WAIT, BOTH, "§3.10.7.4 (TIME-WAIT)", drawn=False),
     _t(S.SYN_RECEIVED, "rcv RST", "", S.LISTEN, SERVER, "Figure 5 (Note 1); §3.10.7.4"),
     _t(S.SYN_RECEIVED, "rcv SYN", "", S.LISTEN, SERVER, "§3.10.7.4 (fourth, check the SYN bit)", drawn=False),
@@ -104,14 +104,14 @@ _ABORT_ACTIONS = {S.LISTEN: "delete TCB", S.SYN_SENT: "delete TCB", S.SYN_RECEIV
 TRANSITIONS += tuple(
     _t(s, "ABORT", action, S.CLOSED, BOTH, "§3.10.5 (ABORT)", drawn=False) for s, action in _ABORT_ACTIONS.items())
 TRANSITIONS += tuple(
-    _t(s, "retransmission limit", "connection timed out", S.CLOSED, BOTH, "§3.8.3; §3.10.8 (USER TIMEOUT)",
+    _t(s, "retransmission limit", "connection timed out", S.CLOSED, BOTH, "§3.8.3 (R2)",
        drawn=False)
     for s in (S.SYN_SENT, S.SYN_RECEIVED, S.ESTABLISHED, S.FIN_WAIT_1, S.CLOSE_WAIT, S.CLOSING, S.LAST_ACK))
 #: The states in which an idle connection may be probed: nothing of ours can be outstanding in them.
 KEEPALIVE_STATES = (S.ESTABLISHED, S.CLOSE_WAIT, S.FIN_WAIT_2)
 TRANSITIONS += tuple(
     _t(s, "keep-alive limit", "snd RST, connection timed out", S.CLOSED, BOTH,
-       "§3.8.4 (keep-alives); the RST as Linux", drawn=False)
+       "§3.8.4 (keep-alives); a RST as Linux sends", drawn=False)
     for s in KEEPALIVE_STATES)
 del S
 

@@ -436,7 +436,7 @@ def client_in_time_wait(delay=0.05, seed=1, until=1.0):
 def challenge_ack(delay=0.05, seed=1):
     """Three forged RSTs reach an ESTABLISHED server; only the one whose seq is exactly RCV.NXT resets it.
 
-    RFC 9293 §3.10.7.4 (from RFC 5961 §3.2):
+    The optional RFC 5961 §3.2 protection of RFC 9293 §3.10.7.4 (Linux and tcplab implement it):
 
     1. seq outside the receive window: dropped silently;
     2. seq inside the window but not exactly RCV.NXT: the server sends a challenge ACK and stays up;
